@@ -1,0 +1,30 @@
+"""emcore: the expectation-maximization library of The EM Book.
+
+One generic driver, :func:`fit_em`, and one module per model:
+
+- :mod:`emcore.em` - the driver, the model protocol, :class:`EMResult`;
+- :mod:`emcore.coins` - mixtures of coins (Do & Batzoglou 2008, Figure 1);
+- :mod:`emcore.datasets` - small data sets that ship with the package.
+
+All log-likelihoods are natural logs summed over the observations.
+"""
+
+from . import coins, datasets
+from .coins import CoinData, CoinMixture, CoinParams, complete_data_mle
+from .em import EMModel, EMRecord, EMResult, EMWarning, fit_em
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CoinData",
+    "CoinMixture",
+    "CoinParams",
+    "EMModel",
+    "EMRecord",
+    "EMResult",
+    "EMWarning",
+    "coins",
+    "complete_data_mle",
+    "datasets",
+    "fit_em",
+]

@@ -1,0 +1,340 @@
+"""Mixtures of coins: the coin-flipping experiment of Do & Batzoglou (2008).
+
+Each observation is a *set* of tosses of one coin, chosen at random from ``K`` coins;
+which coin made a set is the missing data. Coin ``k`` comes up heads with probability
+``theta[k]`` and is chosen with probability ``weights[k]``. A set with ``h`` heads in
+``n`` tosses has the complete-data probability
+
+    P(set, coin = k) = weights[k] * theta[k]**h * (1 - theta[k])**(n - h),
+
+the probability of that particular *sequence* of tosses: the binomial coefficient
+is left out, as in the paper, since it does not depend on the parameters. Every
+log-likelihood here is a natural log, summed over the sets.
+
+The paper's model picks each coin with probability 1/2 and only learns the biases:
+that is ``CoinMixture()``; ``CoinMixture(learn_weights=True)`` learns the weights too.
+"""
+
+from __future__ import annotations
+
+import numbers
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import logsumexp, xlog1py, xlogy
+
+from ._validation import as_count_array, as_float_vector, check_probability_vector
+
+__all__ = ["CoinData", "CoinParams", "CoinMixture", "coin_names", "complete_data_mle"]
+
+
+def coin_names(n_coins: int) -> tuple[str, ...]:
+    """Letters naming the coins in order: ``('A', 'B', ...)``."""
+    if n_coins > len(string.ascii_uppercase):
+        return tuple(f"C{k}" for k in range(n_coins))
+    return tuple(string.ascii_uppercase[:n_coins])
+
+
+@dataclass(frozen=True)
+class CoinData:
+    """Sets of coin tosses.
+
+    Attributes
+    ----------
+    heads, tosses : ndarray of int, shape (n_sets,)
+        Heads and tosses in each set (read-only).
+    labels : tuple of str, optional
+        The coin that made each set ('A', 'B', ...), when known.
+    sequences : tuple of str, optional
+        The tosses themselves as strings of 'H' and 'T', when known.
+    """
+
+    heads: np.ndarray
+    tosses: np.ndarray
+    labels: tuple[str, ...] | None = None
+    sequences: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        heads = as_count_array(self.heads, "heads")
+        tosses = as_count_array(self.tosses, "tosses")
+        if heads.shape != tosses.shape:
+            raise ValueError(
+                f"heads and tosses must have one entry per set; got {heads.size} heads "
+                f"and {tosses.size} tosses"
+            )
+        over = heads > tosses
+        if over.any():
+            i = int(np.flatnonzero(over)[0])
+            raise ValueError(f"set {i} has more heads ({heads[i]}) than tosses ({tosses[i]})")
+        object.__setattr__(self, "heads", heads)
+        object.__setattr__(self, "tosses", tosses)
+        if self.labels is not None:
+            labels = tuple(str(x) for x in self.labels)
+            if len(labels) != heads.size:
+                raise ValueError(f"labels must have one entry per set ({heads.size}); got {len(labels)}")
+            object.__setattr__(self, "labels", labels)
+        if self.sequences is not None:
+            object.__setattr__(self, "sequences", tuple(self.sequences))
+
+    @classmethod
+    def from_sequences(cls, sequences: Sequence[str], labels: Sequence[str] | None = None) -> CoinData:
+        """Build from strings of 'H' and 'T' (case-insensitive), one per set."""
+        if isinstance(sequences, str):
+            raise TypeError("sequences must be a list of strings, one per set; got a single string")
+        seqs = []
+        for i, seq in enumerate(sequences):
+            if not isinstance(seq, str):
+                raise TypeError(f"sequence {i} must be a string of H and T; got {type(seq).__name__}")
+            s = seq.strip().upper()
+            bad = set(s) - {"H", "T"}
+            if bad:
+                raise ValueError(f"sequence {i} ({seq!r}) holds letters other than H and T: {sorted(bad)}")
+            seqs.append(s)
+        heads = [s.count("H") for s in seqs]
+        tosses = [len(s) for s in seqs]
+        return cls(heads, tosses, labels=None if labels is None else tuple(labels), sequences=tuple(seqs))
+
+    @property
+    def tails(self) -> np.ndarray:
+        """Tails per set, shape (n_sets,)."""
+        return self.tosses - self.heads
+
+    @property
+    def n_sets(self) -> int:
+        return int(self.heads.size)
+
+
+@dataclass(frozen=True)
+class CoinParams:
+    """Parameters of a coin mixture.
+
+    Attributes
+    ----------
+    theta : tuple of float
+        Probability of heads of each coin, in order A, B, ...
+    weights : tuple of float
+        Probability of choosing each coin for a set (sums to 1).
+    """
+
+    theta: tuple[float, ...]
+    weights: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "theta", tuple(float(t) for t in np.ravel(self.theta)))
+        object.__setattr__(self, "weights", tuple(float(w) for w in np.ravel(self.weights)))
+
+    @property
+    def n_coins(self) -> int:
+        return len(self.theta)
+
+
+def _as_data(data: Any) -> CoinData:
+    if isinstance(data, CoinData):
+        return data
+    if isinstance(data, Mapping):
+        missing = {"heads", "tosses"} - set(data)
+        if missing:
+            raise ValueError(f"coin data mapping needs keys 'heads' and 'tosses'; missing {sorted(missing)}")
+        return CoinData(data["heads"], data["tosses"])
+    if hasattr(data, "heads") and hasattr(data, "tosses"):
+        return CoinData(data.heads, data.tosses)
+    if isinstance(data, tuple) and len(data) == 2:
+        return CoinData(*data)
+    raise TypeError(
+        "coin data must be a CoinData, a (heads, tosses) tuple or a mapping with 'heads' "
+        f"and 'tosses'; got {type(data).__name__}"
+    )
+
+
+class CoinMixture:
+    """A mixture of ``n_coins`` coins, for :func:`emcore.fit_em`.
+
+    Parameters
+    ----------
+    n_coins : int
+        Number of coins (mixture components), at least 1.
+    learn_weights : bool
+        False (the paper's model): each set's coin is chosen with the fixed
+        ``weights``. True: the weights are estimated too.
+    weights : sequence of float, optional
+        The fixed coin-choice probabilities (default: equal). With
+        ``learn_weights=True``, the weights of the default starting point.
+
+    Notes
+    -----
+    The posterior over completions is an ``(n_sets, n_coins)`` array: entry
+    ``(i, k)`` is the probability that set ``i`` was made with coin ``k``.
+    """
+
+    def __init__(self, n_coins: int = 2, learn_weights: bool = False, weights: Sequence[float] | None = None):
+        if isinstance(n_coins, bool) or not isinstance(n_coins, numbers.Integral):
+            raise TypeError(f"n_coins must be an integer >= 1; got {n_coins!r}")
+        if n_coins < 1:
+            raise ValueError(f"n_coins must be an integer >= 1; got {n_coins}")
+        if not isinstance(learn_weights, bool):
+            raise TypeError(f"learn_weights must be True or False; got {learn_weights!r}")
+        self.n_coins = int(n_coins)
+        self.learn_weights = learn_weights
+        if weights is None:
+            weights = np.full(self.n_coins, 1.0 / self.n_coins)
+        self.weights = tuple(check_probability_vector(weights, "weights", self.n_coins).tolist())
+        self.names = coin_names(self.n_coins)
+
+    def __repr__(self) -> str:
+        return f"CoinMixture(n_coins={self.n_coins}, learn_weights={self.learn_weights})"
+
+    # -- the EM model protocol -------------------------------------------------
+    def prepare(self, data: Any) -> CoinData:
+        """Validate ``data`` (a :class:`CoinData`, ``(heads, tosses)`` or a mapping)."""
+        return _as_data(data)
+
+    def initial_params(self, data: CoinData, rng: np.random.Generator) -> CoinParams:
+        """Biases drawn uniformly from (0.1, 0.9); the model's weights."""
+        theta = rng.uniform(0.1, 0.9, size=self.n_coins)
+        return CoinParams(theta=theta, weights=self.weights)
+
+    def coerce_params(self, init: Any, data: Any = None) -> CoinParams:
+        """Validate a :class:`CoinParams` or a mapping ``{"theta": [...], "weights": [...]}``."""
+        if isinstance(init, CoinParams):
+            theta, weights = init.theta, init.weights
+        elif isinstance(init, Mapping):
+            unknown = set(init) - {"theta", "weights"}
+            if unknown:
+                raise ValueError(f"coin parameters are 'theta' and 'weights'; got unknown keys {sorted(unknown)}")
+            if "theta" not in init:
+                raise ValueError("coin parameters need 'theta', the probability of heads of each coin")
+            theta = init["theta"]
+            weights = init.get("weights", self.weights)
+        else:
+            raise TypeError(
+                f"init must be a CoinParams or a mapping like {{'theta': [0.6, 0.5]}}; got {type(init).__name__}"
+            )
+        theta = as_float_vector(theta, "theta", self.n_coins)
+        if np.any((theta <= 0) | (theta >= 1)):
+            raise ValueError(f"each starting theta must lie strictly between 0 and 1; got {theta.tolist()}")
+        weights = check_probability_vector(weights, "weights", self.n_coins)
+        if not self.learn_weights and not np.allclose(weights, self.weights, rtol=0, atol=1e-12):
+            raise ValueError(
+                f"this model keeps the weights fixed at {list(self.weights)}; got {weights.tolist()}. "
+                "Use CoinMixture(weights=...) to fix other weights, or learn_weights=True."
+            )
+        return CoinParams(theta=theta, weights=weights)
+
+    def log_joint(self, data: Any, params: CoinParams) -> np.ndarray:
+        """``log P(set i, coin k)``, shape ``(n_sets, n_coins)``."""
+        data = _as_data(data)
+        theta = np.asarray(params.theta)
+        h = data.heads[:, None]
+        t = data.tails[:, None]
+        return np.log(params.weights) + xlogy(h, theta) + xlog1py(t, -theta)
+
+    def e_step(self, data: CoinData, params: CoinParams) -> tuple[np.ndarray, float]:
+        """Posterior of each coin for each set, and the total log-likelihood."""
+        lj = self.log_joint(data, params)
+        per_set = logsumexp(lj, axis=1)
+        return np.exp(lj - per_set[:, None]), float(per_set.sum())
+
+    def hard_e_step(self, data: CoinData, params: CoinParams) -> tuple[np.ndarray, float, float]:
+        """The most likely coin for each set (ties go to the first coin)."""
+        lj = self.log_joint(data, params)
+        best = np.argmax(lj, axis=1)
+        onehot = np.zeros_like(lj)
+        onehot[np.arange(lj.shape[0]), best] = 1.0
+        return onehot, float(logsumexp(lj, axis=1).sum()), float(lj[np.arange(lj.shape[0]), best].sum())
+
+    def m_step(self, data: CoinData, posterior: np.ndarray, params: CoinParams) -> CoinParams:
+        """Expected heads over expected tosses per coin.
+
+        A coin that receives no tosses at all (possible in hard EM) keeps its bias.
+        """
+        expected_heads = posterior.T @ data.heads
+        expected_tosses = posterior.T @ data.tosses
+        old = np.asarray(params.theta)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            theta = np.where(expected_tosses > 0, expected_heads / np.where(expected_tosses > 0, expected_tosses, 1), old)
+        weights = posterior.mean(axis=0) if self.learn_weights else params.weights
+        return CoinParams(theta=theta, weights=weights)
+
+    # -- conveniences ------------------------------------------------------------
+    def loglik(self, data: Any, params: Any) -> float:
+        """Total observed-data log-likelihood ``log P(x; params)`` (natural log)."""
+        data = self.prepare(data)
+        return self.e_step(data, self.coerce_params(params, data))[1]
+
+    def complete_loglik(self, data: Any, params: Any, posterior: np.ndarray) -> float:
+        """Expected complete-data log-likelihood ``sum_i sum_k q_ik log P(set i, coin k)``.
+
+        With a one-hot ``posterior`` (known coins) this is the complete-data
+        log-likelihood itself.
+        """
+        lj = self.log_joint(data, params)
+        q = np.asarray(posterior, dtype=float)
+        if q.shape != lj.shape:
+            raise ValueError(f"posterior must have shape {lj.shape} (sets x coins); got {q.shape}")
+        return float(np.sum(np.where(q > 0, q * lj, 0.0)))
+
+    def expected_counts(self, data: Any, posterior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Expected heads and tails each coin contributes to each set, each ``(n_sets, n_coins)``.
+
+        These are the numbers in the table of Figure 1b of Do & Batzoglou (2008).
+        """
+        data = self.prepare(data)
+        q = np.asarray(posterior, dtype=float)
+        return q * data.heads[:, None], q * data.tails[:, None]
+
+
+def _label_indices(labels: Sequence[Any], n_coins: int) -> np.ndarray:
+    names = coin_names(n_coins)
+    index = []
+    for i, label in enumerate(labels):
+        if isinstance(label, str):
+            if label not in names:
+                raise ValueError(f"label {i} is {label!r}; expected one of {list(names)}")
+            index.append(names.index(label))
+        elif isinstance(label, numbers.Integral) and not isinstance(label, bool) and 0 <= label < n_coins:
+            index.append(int(label))
+        else:
+            raise ValueError(f"label {i} is {label!r}; expected a coin letter {list(names)} or an index 0..{n_coins - 1}")
+    return np.asarray(index, dtype=int)
+
+
+def complete_data_mle(data: Any, labels: Sequence[Any] | None = None, *, n_coins: int = 2) -> CoinParams:
+    """Maximum-likelihood estimates when the coin of every set is known.
+
+    ``theta[k]`` is the number of heads made with coin ``k`` over the number of its
+    tosses (equation 1 of Do & Batzoglou 2008); ``weights[k]`` is the fraction of
+    sets made with coin ``k``.
+
+    Parameters
+    ----------
+    data : CoinData, (heads, tosses) or mapping
+        The sets of tosses.
+    labels : sequence of str or int, optional
+        The coin of each set (letters 'A', 'B', ... or indices); defaults to
+        ``data.labels``.
+    n_coins : int
+        Number of coins.
+    """
+    model = CoinMixture(n_coins=n_coins, learn_weights=True)
+    coin_data = model.prepare(data)
+    if labels is None:
+        labels = getattr(data, "labels", None)
+        if labels is None:
+            raise ValueError("labels are needed: the coin that made each set")
+    if isinstance(labels, str):
+        labels = list(labels)
+    labels = list(labels)
+    if len(labels) != coin_data.n_sets:
+        raise ValueError(f"labels must have one entry per set ({coin_data.n_sets}); got {len(labels)}")
+    index = _label_indices(labels, n_coins)
+    onehot = np.zeros((coin_data.n_sets, n_coins))
+    onehot[np.arange(coin_data.n_sets), index] = 1.0
+    tosses = onehot.T @ coin_data.tosses
+    if np.any(tosses == 0):
+        k = int(np.flatnonzero(tosses == 0)[0])
+        raise ValueError(f"coin {model.names[k]} has no labelled tosses: its bias cannot be estimated")
+    start = CoinParams(theta=np.full(n_coins, 0.5), weights=np.full(n_coins, 1.0 / n_coins))
+    return model.m_step(coin_data, onehot, start)

@@ -1,0 +1,360 @@
+"""The generic EM driver.
+
+One loop serves every model in the book. :func:`fit_em` alternates an E-step (the
+distribution over the missing data, or *completions*, given the current parameters)
+and an M-step (the parameters that maximise the expected complete-data
+log-likelihood under that distribution), records every iterate, and says why it
+stopped.
+
+The model protocol
+------------------
+A model is any object with these methods (no base class is needed; see
+:class:`EMModel`). ``data`` is whatever :meth:`prepare` returns, ``params`` a small
+frozen dataclass of the model's own, ``posterior`` the model's own layout of a
+distribution over completions (for a mixture, an ``(n_samples, n_components)`` array
+of responsibilities).
+
+``prepare(data) -> data``
+    Validate the user's data and return the canonical form the other methods use.
+    Raise :class:`ValueError` / :class:`TypeError` that says what was expected and
+    what was received.
+``initial_params(data, rng) -> params``
+    A starting point drawn with the :class:`numpy.random.Generator` ``rng`` (the
+    driver seeds it; a model never creates its own generator).
+``coerce_params(init, data) -> params``
+    Accept a params object or a plain mapping of its fields (``{"theta": [0.6,
+    0.5]}``), validate it, and return a params object.
+``e_step(data, params) -> (posterior, loglik)``
+    The posterior over completions and the total observed-data log-likelihood
+    ``log P(x; params)`` (natural log, summed over observations, *not* a mean).
+``hard_e_step(data, params) -> (posterior, loglik, classification_loglik)``
+    The single most likely completion, as a degenerate posterior in the same
+    layout, with the observed-data log-likelihood and the classification
+    log-likelihood ``max_z log P(x, z; params)``. What "most likely" means is the
+    model's business: an argmax per observation for a mixture, the Viterbi path of
+    a whole sequence for a hidden Markov model.
+``m_step(data, posterior, params) -> params``
+    The parameters that maximise the expected complete-data log-likelihood under
+    ``posterior``. ``params`` (the current ones) is passed so that a model can keep
+    fixed parts fixed, or keep a component that received no data where it was.
+
+Stopping
+--------
+The objective is the observed-data log-likelihood for ``mode="soft"`` (EM proper)
+and the classification log-likelihood for ``mode="hard"`` (classification EM,
+Celeux & Govaert 1992); both never decrease. With ``L_t`` the objective after ``t``
+M-steps, the run stops with status
+
+* ``"converged"`` when ``|L_t - L_{t-1}| <= tol * max(1, |L_{t-1}|)``;
+* ``"max_iter"`` after ``max_iter`` M-steps (``converged`` is then False);
+* ``"decreased"`` when ``L_t < L_{t-1} - 1e-10 * max(1, |L_{t-1}|)``, i.e. the
+  objective fell by more than rounding error (a bug or a numerical failure; a
+  :class:`EMWarning` is issued and the better, previous parameters are returned);
+* ``"nan"`` when the objective is NaN or infinite (warned; the last finite iterate
+  is returned).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = ["EMModel", "EMRecord", "EMResult", "EMWarning", "fit_em", "DECREASE_RTOL"]
+
+#: A decrease of the objective larger than this (relative to ``max(1, |L|)``) is a
+#: real decrease, not rounding: the run stops with status ``"decreased"``.
+DECREASE_RTOL = 1e-10
+
+_MODES = ("soft", "hard")
+_PROTOCOL = ("prepare", "initial_params", "coerce_params", "e_step", "m_step")
+
+
+class EMWarning(UserWarning):
+    """Issued when a run stops because its objective decreased or became NaN."""
+
+
+@runtime_checkable
+class EMModel(Protocol):
+    """The protocol :func:`fit_em` drives; see the module docstring for the contract."""
+
+    def prepare(self, data: Any) -> Any: ...
+
+    def initial_params(self, data: Any, rng: np.random.Generator) -> Any: ...
+
+    def coerce_params(self, init: Any, data: Any) -> Any: ...
+
+    def e_step(self, data: Any, params: Any) -> tuple[Any, float]: ...
+
+    def hard_e_step(self, data: Any, params: Any) -> tuple[Any, float, float]: ...
+
+    def m_step(self, data: Any, posterior: Any, params: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class EMRecord:
+    """One iterate of a run.
+
+    Attributes
+    ----------
+    iteration : int
+        Number of M-steps taken to reach these parameters (0 is the starting point).
+    params : object
+        The model's parameters at this iterate.
+    loglik : float
+        Total observed-data log-likelihood ``log P(x; params)`` (natural log).
+    classification_loglik : float or None
+        ``max_z log P(x, z; params)``, the objective of hard EM; None in soft mode.
+    """
+
+    iteration: int
+    params: Any
+    loglik: float
+    classification_loglik: float | None = None
+
+
+@dataclass(frozen=True)
+class EMResult:
+    """What :func:`fit_em` returns.
+
+    Attributes
+    ----------
+    params : object
+        The fitted parameters (the model's params dataclass).
+    loglik : float
+        Total observed-data log-likelihood at ``params`` (natural log), computed by an
+        E-step at exactly these parameters.
+    objective : float
+        The maximised objective at ``params``: ``loglik`` in soft mode, the
+        classification log-likelihood in hard mode.
+    history : tuple of EMRecord
+        Every iterate of the returned run; ``history[0]`` is the starting point.
+    n_iter : int
+        Number of M-steps taken.
+    converged : bool
+        True only when the tolerance was met (never when ``max_iter`` stopped it).
+    status : str
+        ``"converged"``, ``"max_iter"``, ``"decreased"`` or ``"nan"``.
+    mode : str
+        ``"soft"`` or ``"hard"``.
+    runs : tuple of EMResult
+        With ``n_init > 1``, every restart (each with its own history), in the order
+        they were run; ``runs[best_run]`` is this result. Empty for a single run.
+    best_run : int
+        Index of the returned run among ``runs`` (0 for a single run).
+    """
+
+    params: Any
+    loglik: float
+    objective: float
+    history: tuple[EMRecord, ...]
+    n_iter: int
+    converged: bool
+    status: str
+    mode: str
+    runs: tuple[EMResult, ...] = field(default=(), repr=False)
+    best_run: int = 0
+
+    @property
+    def loglik_trace(self) -> np.ndarray:
+        """Observed-data log-likelihood of every iterate, shape ``(n_iter + 1,)``."""
+        return np.array([r.loglik for r in self.history])
+
+    @property
+    def objective_trace(self) -> np.ndarray:
+        """The mode's objective at every iterate, shape ``(n_iter + 1,)``."""
+        return np.array([_objective(r, self.mode) for r in self.history])
+
+    def __repr__(self) -> str:
+        return (
+            f"EMResult(status={self.status!r}, n_iter={self.n_iter}, "
+            f"loglik={self.loglik:.6f}, mode={self.mode!r}, params={self.params!r})"
+        )
+
+
+def _objective(record: EMRecord, mode: str) -> float:
+    return record.loglik if mode == "soft" else record.classification_loglik
+
+
+def _check_model(model: Any, mode: str) -> None:
+    needed = _PROTOCOL + (("hard_e_step",) if mode == "hard" else ())
+    missing = [name for name in needed if not callable(getattr(model, name, None))]
+    if missing:
+        raise TypeError(
+            f"model must implement the EM model protocol (see emcore.em); "
+            f"{type(model).__name__} lacks: {', '.join(missing)}"
+        )
+
+
+def _check_int(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
+    return int(value)
+
+
+def _generators(seed: Any, n: int) -> list[np.random.Generator]:
+    """``n`` independent generators from one seed (``SeedSequence.spawn``)."""
+    if isinstance(seed, np.random.Generator):
+        return list(seed.spawn(n))
+    if isinstance(seed, np.random.SeedSequence):
+        sequence = seed
+    elif seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
+        if seed is not None and seed < 0:
+            raise ValueError(f"seed must be a non-negative integer; got {seed}")
+        sequence = np.random.SeedSequence(None if seed is None else int(seed))
+    else:
+        raise TypeError(
+            "seed must be None, a non-negative int, a numpy SeedSequence or a numpy "
+            f"Generator; got {type(seed).__name__}"
+        )
+    return [np.random.default_rng(child) for child in sequence.spawn(n)]
+
+
+def fit_em(
+    model: EMModel,
+    data: Any,
+    *,
+    init: Any = None,
+    mode: str = "soft",
+    tol: float = 1e-10,
+    max_iter: int = 1000,
+    n_init: int = 1,
+    seed: Any = None,
+    callback: Callable[[EMRecord], Any] | None = None,
+) -> EMResult:
+    """Fit ``model`` to ``data`` by expectation-maximization.
+
+    Parameters
+    ----------
+    model : EMModel
+        Any object implementing the protocol in :mod:`emcore.em`.
+    data : object
+        The observations, in any form ``model.prepare`` accepts.
+    init : params or mapping, optional
+        Starting parameters: the model's params object or a mapping of its fields,
+        e.g. ``{"theta": [0.6, 0.5]}``. None (the default) draws a start with
+        ``model.initial_params`` from the seeded generator.
+    mode : {"soft", "hard"}
+        ``"soft"`` is EM: the M-step uses the full posterior over completions.
+        ``"hard"`` is classification EM: each observation's posterior is replaced by
+        its single most likely completion before the M-step.
+    tol : float
+        Relative tolerance on the change of the objective (see the module docstring).
+    max_iter : int
+        Maximum number of M-steps; 0 evaluates the start only.
+    n_init : int
+        Number of starts. With ``n_init > 1`` every run starts from
+        ``model.initial_params`` with its own generator (``SeedSequence.spawn`` of
+        ``seed``), the run with the highest objective is returned and all runs are
+        kept in ``result.runs``.
+    seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the starting points. Results are reproducible for a fixed int seed.
+    callback : callable, optional
+        Called with each :class:`EMRecord` as soon as it is computed.
+
+    Returns
+    -------
+    EMResult
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an object that is not a model, bad settings, or bad data or parameters
+        (the model's own checks).
+    """
+    if mode not in _MODES:
+        raise ValueError(f"mode must be 'soft' or 'hard'; got {mode!r}")
+    _check_model(model, mode)
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (tol >= 0 and math.isfinite(tol)):
+        raise ValueError(f"tol must be a finite number >= 0; got {tol!r}")
+    max_iter = _check_int(max_iter, "max_iter", 0)
+    n_init = _check_int(n_init, "n_init", 1)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
+    if init is not None and n_init > 1:
+        raise ValueError(
+            "init and n_init > 1 cannot be combined: every restart would start from the "
+            "same point. Pass init=None with a seed for seeded restarts, or call fit_em "
+            "once per starting point."
+        )
+
+    data = model.prepare(data)
+    if init is not None:
+        starts = [model.coerce_params(init, data)]
+    else:
+        starts = [model.initial_params(data, rng) for rng in _generators(seed, n_init)]
+
+    runs = [_run(model, data, start, mode, float(tol), max_iter, callback) for start in starts]
+    if len(runs) == 1:
+        return runs[0]
+    scores = [r.objective if math.isfinite(r.objective) else -math.inf for r in runs]
+    best = int(np.argmax(scores))
+    return replace(runs[best], runs=tuple(runs), best_run=best)
+
+
+def _run(model, data, params, mode, tol, max_iter, callback) -> EMResult:
+    history: list[EMRecord] = []
+    status = "max_iter"
+    while True:
+        if mode == "soft":
+            posterior, loglik = model.e_step(data, params)
+            record = EMRecord(len(history), params, float(loglik))
+        else:
+            posterior, loglik, closs = model.hard_e_step(data, params)
+            record = EMRecord(len(history), params, float(loglik), float(closs))
+        history.append(record)
+        if callback is not None:
+            callback(record)
+
+        current = _objective(record, mode)
+        if not math.isfinite(current) or math.isnan(record.loglik):
+            status = "nan"
+            warnings.warn(
+                f"EM stopped at iteration {record.iteration}: the {mode} objective is "
+                f"{current}; returning the last finite iterate",
+                EMWarning,
+                stacklevel=3,
+            )
+            break
+        if len(history) > 1:
+            previous = _objective(history[-2], mode)
+            scale = max(1.0, abs(previous))
+            if current - previous < -DECREASE_RTOL * scale:
+                status = "decreased"
+                warnings.warn(
+                    f"EM stopped at iteration {record.iteration}: the {mode} objective "
+                    f"decreased from {previous!r} to {current!r}; returning the previous "
+                    "iterate",
+                    EMWarning,
+                    stacklevel=3,
+                )
+                break
+            if abs(current - previous) <= tol * scale:
+                status = "converged"
+                break
+        if record.iteration >= max_iter:
+            break
+        params = model.m_step(data, posterior, params)
+
+    if status in ("decreased", "nan"):
+        finite = [r for r in history[:-1] if math.isfinite(_objective(r, mode))]
+        chosen = finite[-1] if finite else history[-1]
+    else:
+        chosen = history[-1]
+    return EMResult(
+        params=chosen.params,
+        loglik=chosen.loglik,
+        objective=_objective(chosen, mode),
+        history=tuple(history),
+        n_iter=len(history) - 1,
+        converged=status == "converged",
+        status=status,
+        mode=mode,
+    )

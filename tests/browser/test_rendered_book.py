@@ -1,0 +1,201 @@
+"""The rendered book in a real browser (headless Chromium driven by Playwright).
+
+The HTML in _build/html is served on 127.0.0.1; every page of the book is opened and
+checked as a reader would see it: math typeset by the MathJax bundled in the build,
+no math errors, every image loaded, navigation links that resolve, and no request to
+any host but 127.0.0.1 (the book must work offline).
+
+Without Chromium these tests are skipped with a message saying how to enable them,
+except under CI (EMBOOK_REQUIRE_BROWSER=1, set by .ci/run), where a missing browser
+is a failure.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+sys.path.insert(0, str(ROOT / "tools"))
+from toc_chapters import toc_notebooks  # noqa: E402
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    path = os.environ.get("EMBOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    message = (
+        "no Chromium found: the rendered-book tests need a browser. Install Debian's "
+        "chromium (sudo apt-get install chromium) or point EMBOOK_CHROMIUM at a Chromium "
+        "binary, then run `make browser`."
+    )
+    if os.environ.get("EMBOOK_REQUIRE_BROWSER") == "1":
+        pytest.fail(message + " (EMBOOK_REQUIRE_BROWSER=1: a missing browser is a failure)")
+    pytest.skip(message)
+
+
+def _pages() -> list[str]:
+    pages = ["index.html", "intro.html", "bibliography.html"]
+    pages += [str(p.with_suffix(".html")) for p in toc_notebooks()]
+    return pages
+
+
+CHAPTER_PAGES = [str(p.with_suffix(".html")) for p in toc_notebooks()]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (HTML / "index.html").exists():
+        pytest.fail(f"{HTML}/index.html is missing: build the book first (make strict-book)")
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def visit(browser, server):
+    """Open a page; return (page, list of off-host requests, list of failed local requests)."""
+    contexts = []
+
+    def _visit(relative: str):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        foreign: list[str] = []
+        failed: list[str] = []
+
+        def route(r):
+            host = urlparse(r.request.url).hostname
+            if r.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+                r.continue_()
+            else:
+                foreign.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.on("response", lambda resp: failed.append(f"{resp.status} {resp.url}") if resp.status >= 400 else None)
+        page.on("requestfailed", lambda req: None if req.url in foreign else failed.append(f"failed {req.url}"))
+        response = page.goto(urljoin(server, relative), wait_until="load")
+        assert response is not None and response.ok, f"{relative}: HTTP {response and response.status}"
+        return page, foreign, failed
+
+    yield _visit
+    for context in contexts:
+        context.close()
+
+
+def _wait_for_math(page) -> None:
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20_000)
+    page.evaluate("() => MathJax.startup.promise")
+
+
+@pytest.mark.parametrize("relative", _pages())
+def test_page_is_offline_and_complete(visit, relative):
+    page, foreign, failed = visit(relative)
+    page.wait_for_load_state("networkidle")
+    images = page.evaluate(
+        "() => Array.from(document.images).map(i => [i.currentSrc || i.src, i.complete && i.naturalWidth > 0])"
+    )
+    broken = [src for src, ok in images if not ok]
+    assert not broken, f"{relative}: images that did not load: {broken}"
+    assert not foreign, f"{relative}: requests to hosts other than 127.0.0.1: {foreign}"
+    assert not failed, f"{relative}: failed requests: {failed}"
+
+
+@pytest.mark.parametrize("relative", CHAPTER_PAGES)
+def test_chapter_math_is_typeset(visit, relative):
+    page, foreign, _ = visit(relative)
+    _wait_for_math(page)
+    scripts = page.evaluate("() => Array.from(document.scripts).map(s => s.src).filter(s => /mathjax/i.test(s))")
+    assert scripts and all(urlparse(s).hostname == "127.0.0.1" for s in scripts), scripts
+    n_math = page.locator("mjx-container").count()
+    assert n_math > 10, f"{relative}: only {n_math} typeset formulas"
+    assert page.locator("mjx-merror").count() == 0, f"{relative}: MathJax reported errors"
+    leftover = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.math, span.math, div.math'))
+                 .filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))"""
+    )
+    assert not leftover, f"{relative}: math left as raw TeX: {leftover}"
+    prose = page.evaluate(
+        """() => Array.from(document.querySelectorAll('article p, article li, article td'))
+                 .filter(e => !e.closest('pre, code, .cell_output, .highlight'))
+                 .map(e => e.innerText).join('\\n')"""
+    )
+    for marker in ("$$", "\\(", "\\frac", "\\theta"):
+        assert marker not in prose, f"{relative}: raw TeX {marker!r} in the text"
+    images = page.evaluate("() => Array.from(document.querySelectorAll('article img')).length")
+    assert images >= 1, f"{relative}: a chapter without a single figure"
+    assert not foreign, f"{relative}: requests to hosts other than 127.0.0.1: {foreign}"
+
+
+def test_navigation_reaches_every_chapter(visit, server):
+    page, _, _ = visit("index.html")
+    hrefs = page.evaluate(
+        "() => Array.from(document.querySelectorAll('nav.bd-docs-nav a.reference.internal')).map(a => a.href)"
+    )
+    paths = {urlparse(h).path.lstrip("/") for h in hrefs}
+    for relative in CHAPTER_PAGES + ["bibliography.html"]:
+        assert relative in paths, f"the sidebar does not link {relative}: {sorted(paths)}"
+    # Next/previous links chain the chapters in order.
+    for relative in CHAPTER_PAGES:
+        page, _, _ = visit(relative)
+        assert page.locator("a.right-next, a.left-prev").count() >= 1, f"{relative}: no prev/next links"
+
+
+def test_citations_resolve_to_the_bibliography(visit):
+    for relative in CHAPTER_PAGES:
+        page, _, _ = visit(relative)
+        links = page.evaluate(
+            "() => Array.from(document.querySelectorAll('article a')).map(a => a.getAttribute('href') || '')"
+        )
+        assert any("bibliography.html#" in h for h in links), f"{relative}: no citation links to the bibliography"
+
+
+def test_exercise_solutions_are_hidden(visit):
+    for relative in CHAPTER_PAGES:
+        page, _, _ = visit(relative)
+        solutions = page.locator("details.solution, div.solution.dropdown, .solution.toggle, details.dropdown")
+        n = solutions.count()
+        assert n >= 1, f"{relative}: no collapsible solutions"
+        hidden = page.evaluate(
+            """() => Array.from(document.querySelectorAll('details.solution, details.dropdown'))
+                      .every(d => !d.open)"""
+        )
+        assert hidden, f"{relative}: a solution is shown open"

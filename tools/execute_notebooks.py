@@ -1,0 +1,50 @@
+"""Re-execute chapters in place, reproducibly (``make notebooks``).
+
+Each notebook runs top to bottom in a fresh ``python3`` kernel whose working
+directory is the notebook's folder (as under nbval and JupyterLab). Timing metadata
+is not recorded, so executing an unchanged chapter twice changes no byte.
+
+Usage: python tools/execute_notebooks.py chapters/a.ipynb [chapters/b.ipynb ...]
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def execute(path: Path, timeout: int = 600) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+    )
+    client.execute()
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, path)
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print("usage: python tools/execute_notebooks.py NOTEBOOK.ipynb [...]", file=sys.stderr)
+        return 2
+    for name in argv:
+        path = Path(name)
+        print(f"executing {path}", flush=True)
+        execute(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
