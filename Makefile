@@ -41,6 +41,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests --ignore=tests/browser -q
 
 nbval: $(STAMP)
+	@test -n "$(CHAPTERS)" || { echo "no chapter notebooks found in _toc.yml" >&2; exit 1; }
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 $(CHAPTERS)
 
@@ -58,6 +59,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab chapters
 
 notebooks: $(STAMP)
+	@test -n "$(CHAPTERS)" || { echo "no chapter notebooks found in _toc.yml" >&2; exit 1; }
 	$(BIN)/python tools/execute_notebooks.py $(CHAPTERS)
 
 clean:
