@@ -223,13 +223,20 @@ class CoinMixture:
             )
         return CoinParams(theta=theta, weights=weights)
 
-    def log_joint(self, data: Any, params: CoinParams) -> np.ndarray:
-        """``log P(set i, coin k)``, shape ``(n_sets, n_coins)``."""
+    def log_joint(self, data: Any, params: Any) -> np.ndarray:
+        """``log P(set i, coin k)``, shape ``(n_sets, n_coins)``.
+
+        ``params`` is a :class:`CoinParams` or a mapping like ``{"theta": [0.6, 0.5]}``.
+        """
         data = _as_data(data)
+        if not isinstance(params, CoinParams):
+            params = self.coerce_params(params, data)
         theta = np.asarray(params.theta)
         h = data.heads[:, None]
         t = data.tails[:, None]
-        return np.log(params.weights) + xlogy(h, theta) + xlog1py(t, -theta)
+        with np.errstate(divide="ignore"):  # a learned weight can reach 0 (an empty coin)
+            log_weights = np.log(params.weights)
+        return log_weights + xlogy(h, theta) + xlog1py(t, -theta)
 
     def e_step(self, data: CoinData, params: CoinParams) -> tuple[np.ndarray, float]:
         """Posterior of each coin for each set, and the total log-likelihood."""
@@ -260,9 +267,11 @@ class CoinMixture:
 
     # -- conveniences ------------------------------------------------------------
     def loglik(self, data: Any, params: Any) -> float:
-        """Total observed-data log-likelihood ``log P(x; params)`` (natural log)."""
-        data = self.prepare(data)
-        return self.e_step(data, self.coerce_params(params, data))[1]
+        """Total observed-data log-likelihood ``log P(x; params)`` (natural log).
+
+        ``params`` is a :class:`CoinParams` or a mapping like ``{"theta": [0.6, 0.5]}``.
+        """
+        return float(logsumexp(self.log_joint(data, params), axis=1).sum())
 
     def complete_loglik(self, data: Any, params: Any, posterior: np.ndarray) -> float:
         """Expected complete-data log-likelihood ``sum_i sum_k q_ik log P(set i, coin k)``.

@@ -52,6 +52,10 @@ M-steps, the run stops with status
   :class:`EMWarning` is issued and the better, previous parameters are returned);
 * ``"nan"`` when the objective is NaN or infinite (warned; the last finite iterate
   is returned).
+
+"Converged" means the objective stopped changing, not that a maximum was found: EM
+also stalls near saddle points (a symmetric start of a mixture, for instance) and
+stops at local maxima. Restarts (``n_init``) and a look at the history are the cure.
 """
 
 from __future__ import annotations

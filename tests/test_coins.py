@@ -168,3 +168,29 @@ def test_mapping_and_params_inputs_agree(coin_model, coin_data):
     a = fit_em(coin_model, {"heads": coin_data.heads, "tosses": coin_data.tosses}, init={"theta": (0.6, 0.5)})
     b = fit_em(coin_model, coin_data, init=emcore.CoinParams(theta=(0.6, 0.5), weights=(0.5, 0.5)))
     assert a.history == b.history
+
+
+def test_every_evaluation_accepts_params_or_a_mapping(coin_model, coin_data):
+    params = CoinParams(theta=(0.6, 0.5), weights=(0.5, 0.5))
+    mapping = {"theta": [0.6, 0.5]}
+    np.testing.assert_array_equal(coin_model.log_joint(coin_data, params), coin_model.log_joint(coin_data, mapping))
+    q = np.full((5, 2), 0.5)
+    assert coin_model.complete_loglik(coin_data, params, q) == coin_model.complete_loglik(coin_data, mapping, q)
+    assert coin_model.loglik(coin_data, params) == coin_model.loglik(coin_data, mapping)
+
+
+def test_loglik_at_a_boundary_estimate(coin_model):
+    # An M-step can put a bias exactly at 1 (a coin that only ever saw heads).
+    data = ([10, 10, 2], [10, 10, 10])
+    params = CoinParams(theta=(1.0, 0.2), weights=(0.5, 0.5))
+    assert np.isfinite(coin_model.loglik(data, params))
+    post, ll = coin_model.e_step(coin_model.prepare(data), params)
+    assert post[2].tolist() == [0.0, 1.0] and np.isfinite(ll)
+
+
+def test_an_empty_coin_with_learned_weights_is_quietly_dead(coin_data, recwarn):
+    model = CoinMixture(learn_weights=True)
+    result = fit_em(model, coin_data, init={"theta": [0.1, 0.2]}, mode="hard")
+    assert result.converged
+    assert 0.0 in result.params.weights
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

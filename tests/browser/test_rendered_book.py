@@ -165,8 +165,14 @@ def test_chapter_math_is_typeset(visit, relative):
     assert not foreign, f"{relative}: requests to hosts other than 127.0.0.1: {foreign}"
 
 
-def test_navigation_reaches_every_chapter(visit, server):
+def test_index_leads_to_the_front_page(visit):
     page, _, _ = visit("index.html")
+    page.wait_for_url("**/intro.html", timeout=10_000)
+    assert page.locator("h1").first.inner_text().startswith("The EM Book")
+
+
+def test_navigation_reaches_every_chapter(visit):
+    page, _, _ = visit("intro.html")
     hrefs = page.evaluate(
         "() => Array.from(document.querySelectorAll('nav.bd-docs-nav a.reference.internal')).map(a => a.href)"
     )
