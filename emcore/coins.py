@@ -285,6 +285,11 @@ class CoinMixture:
             raise ValueError(f"posterior must have shape {lj.shape} (sets x coins); got {q.shape}")
         return float(np.sum(np.where(q > 0, q * lj, 0.0)))
 
+    def entropy(self, posterior: np.ndarray) -> float:
+        """Entropy ``-sum_i sum_k q_ik log q_ik`` (natural log) of a posterior over coins."""
+        q = np.asarray(posterior, dtype=float)
+        return float(-np.sum(xlogy(q, q)))
+
     def expected_counts(self, data: Any, posterior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Expected heads and tails each coin contributes to each set, each ``(n_sets, n_coins)``.
 

@@ -38,6 +38,14 @@ of responsibilities).
     ``posterior``. ``params`` (the current ones) is passed so that a model can keep
     fixed parts fixed, or keep a component that received no data where it was.
 
+Two optional methods give the evidence lower bound (the "Why EM works" chapter):
+
+``complete_loglik(data, params, posterior) -> float``
+    ``E_q[log P(x, z; params)]`` for a distribution ``q`` over completions given in
+    the E-step's layout (with a degenerate ``q``, the complete-data log-likelihood).
+``entropy(posterior) -> float``
+    ``H(q)``, the entropy (natural log) of that distribution over completions.
+
 Stopping
 --------
 The objective is the observed-data log-likelihood for ``mode="soft"`` (EM proper)

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from emcore.__main__ import main
+from emcore.cli import main
 
 SEQUENCES = ["HTTTHHTHTH", "HHHHTHHHHH", "HTHHHHHTHH", "HTHTTTHHTT", "THHHTHHHTH"]
 

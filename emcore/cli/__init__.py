@@ -1,0 +1,48 @@
+"""The command line, ``python -m emcore MODEL ...``: one module per subcommand.
+
+Each module in this package defines ``NAME`` (the subcommand), ``HELP`` (one line),
+``add_arguments(parser)`` and ``run(args) -> str`` (the report to print). Raising
+:class:`CLIError`, :class:`ValueError` or :class:`TypeError` makes the command exit
+with status 2 and print one line on standard error, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+
+class CLIError(Exception):
+    """A problem with the user's input, reported as one line."""
+
+
+def _subcommands():
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            if hasattr(module, "run"):
+                yield module
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m emcore", description="Fit EM models from the command line.")
+    sub = parser.add_subparsers(dest="model", required=True, metavar="MODEL")
+    for module in _subcommands():
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        report = args.run(args)
+    except (CLIError, ValueError, TypeError) as exc:
+        message = " ".join(str(exc).split())
+        print(f"emcore {args.model}: error: {message}", file=sys.stderr)
+        return 2
+    print(report)
+    return 0

@@ -1,0 +1,92 @@
+"""``python -m emcore coins FILE.csv``: fit a mixture of coins to sets of tosses.
+
+The CSV has a header row and either the columns ``heads`` and ``tosses`` (one row
+per set) or a column ``sequence`` holding strings of H and T. Prints the estimates,
+the log-likelihood and each set's posterior over the coins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+from ..coins import CoinData, CoinMixture
+from ..em import fit_em
+from . import CLIError
+
+NAME = "coins"
+HELP = "mixture of coins from a CSV of sets of tosses"
+
+
+def _read_coin_csv(path: Path) -> CoinData:
+    try:
+        with path.open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise CLIError(f"cannot read {path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise CLIError(f"{path} is not a readable CSV file: {exc}") from None
+    if not rows:
+        raise CLIError(f"{path} has no data rows (expected a header row, then one row per set)")
+    columns = {c.strip().lower() for c in rows[0] if c is not None}
+    rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in rows]
+    if "sequence" in columns:
+        return CoinData.from_sequences([row["sequence"] for row in rows])
+    if {"heads", "tosses"} <= columns:
+        heads, tosses = [], []
+        for line, row in enumerate(rows, start=2):
+            try:
+                heads.append(int(row["heads"]))
+                tosses.append(int(row["tosses"]))
+            except ValueError:
+                raise CLIError(
+                    f"{path}, line {line}: heads and tosses must be whole numbers; "
+                    f"got {row['heads']!r} and {row['tosses']!r}"
+                ) from None
+        return CoinData(heads, tosses)
+    raise CLIError(f"{path} needs columns 'heads' and 'tosses', or 'sequence'; found {sorted(columns)}")
+
+
+def _floats(text: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers like 0.6,0.5; got {text!r}") from None
+
+
+def run(args: argparse.Namespace) -> str:
+    data = _read_coin_csv(Path(args.file))
+    model = CoinMixture(n_coins=args.coins, learn_weights=args.learn_weights)
+    init = None if args.init is None else {"theta": args.init}
+    result = fit_em(
+        model, data, init=init, mode=args.mode, tol=args.tol, max_iter=args.max_iter,
+        n_init=args.n_init, seed=args.seed,
+    )
+    posterior, _ = model.e_step(data, result.params)
+    lines = [
+        f"coin mixture: {data.n_sets} sets, {int(data.tosses.sum())} tosses, {model.n_coins} coins, {args.mode} EM",
+        f"status: {result.status} after {result.n_iter} iterations",
+        f"log-likelihood (natural log, total): {result.loglik:.6f}",
+        "",
+        "coin  P(heads)  weight",
+    ]
+    for name, theta, weight in zip(model.names, result.params.theta, result.params.weights):
+        lines.append(f"{name:<4}  {theta:8.4f}  {weight:6.4f}")
+    lines += ["", "set  heads  tosses  " + "  ".join(f"P({n})" for n in model.names)]
+    for i, (h, n) in enumerate(zip(data.heads, data.tosses), start=1):
+        probs = "  ".join(f"{p:5.3f}" for p in posterior[i - 1])
+        lines.append(f"{i:<3}  {int(h):5d}  {int(n):6d}  {probs}")
+    return "\n".join(lines)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="CSV with columns heads,tosses or sequence")
+    parser.add_argument("--coins", type=int, default=2, help="number of coins (default 2)")
+    parser.add_argument("--learn-weights", action="store_true", help="estimate the coin-choice probabilities too")
+    parser.add_argument("--mode", choices=("soft", "hard"), default="soft", help="soft EM or hard (classification) EM")
+    parser.add_argument("--init", type=_floats, help="starting biases, e.g. 0.6,0.5")
+    parser.add_argument("--n-init", type=int, default=1, help="number of seeded random starts")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the random starts (default 0)")
+    parser.add_argument("--max-iter", type=int, default=1000)
+    parser.add_argument("--tol", type=float, default=1e-10)
