@@ -16,13 +16,14 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 CHAPTERS = $(shell $(BIN)/python tools/toc_chapters.py)
 
-.PHONY: help install book test unit nbval strict-book browser lab notebooks clean
+.PHONY: help install book test unit nbval strict-book browser lab notebooks bench clean
 
 help:
 	@echo "make book       set up .venv and build the HTML book into _build/html"
 	@echo "make test       set up .venv, then unit tests, strict nbval, strict build, browser tests"
 	@echo "make lab        open the chapters in JupyterLab"
 	@echo "make notebooks  re-execute every chapter in place (stored outputs)"
+	@echo "make bench      run the benchmarks against the reference libraries (slow)"
 	@echo "make clean      remove _build (keep .venv)"
 
 install: $(STAMP)
@@ -62,6 +63,9 @@ lab: $(STAMP)
 notebooks: $(STAMP)
 	@test -n "$(CHAPTERS)" || { echo "no chapter notebooks found in _toc.yml" >&2; exit 1; }
 	$(BIN)/python tools/execute_notebooks.py $(CHAPTERS)
+
+bench: $(STAMP)
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python "$$script"; done
 
 clean:
 	rm -rf _build

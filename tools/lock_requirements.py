@@ -30,6 +30,7 @@ DIRECT = {
     "msprime": "coalescent simulation of haplotypes with recombination",
     "tskit": "tree sequences from msprime: genotype matrices",
     "hmmlearn": "reference Baum-Welch that emcore's HMM is tested and benchmarked against",
+    "numba": "compiled forward-backward recursions for long HMM sequences (a pure-numpy path checks it)",
     "ipykernel": "the python3 kernel that runs the chapters",
     "nbclient": "re-executes chapters in place (make notebooks)",
     "nbformat": "reads and writes the chapter files",
