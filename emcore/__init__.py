@@ -11,7 +11,7 @@ All log-likelihoods are natural logs summed over the observations.
 
 from . import coins, datasets
 from .coins import CoinData, CoinMixture, CoinParams, complete_data_mle
-from .em import EMModel, EMRecord, EMResult, EMWarning, fit_em
+from .em import EMModel, EMRecord, EMResult, EMWarning, elbo, fit_em
 
 __version__ = "0.1.0"
 
@@ -26,5 +26,6 @@ __all__ = [
     "coins",
     "complete_data_mle",
     "datasets",
+    "elbo",
     "fit_em",
 ]

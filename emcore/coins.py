@@ -283,7 +283,8 @@ class CoinMixture:
         q = np.asarray(posterior, dtype=float)
         if q.shape != lj.shape:
             raise ValueError(f"posterior must have shape {lj.shape} (sets x coins); got {q.shape}")
-        return float(np.sum(np.where(q > 0, q * lj, 0.0)))
+        support = q > 0  # 0 * log 0 = 0: a completion with no mass contributes nothing
+        return float(np.sum(q[support] * lj[support]))
 
     def entropy(self, posterior: np.ndarray) -> float:
         """Entropy ``-sum_i sum_k q_ik log q_ik`` (natural log) of a posterior over coins."""

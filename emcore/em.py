@@ -46,6 +46,31 @@ Two optional methods give the evidence lower bound (the "Why EM works" chapter):
 ``entropy(posterior) -> float``
     ``H(q)``, the entropy (natural log) of that distribution over completions.
 
+With them, :func:`elbo` gives the evidence lower bound
+``F(q, params) = E_q[log P(x, z; params)] + H(q)``. For every distribution ``q``,
+``log P(x; params) - F(q, params) = KL(q || P(z | x; params)) >= 0``, with equality
+exactly at the E-step's posterior. ``fit_em(..., record_bound=True)`` records the
+bound of each E-step at the parameters of the following M-step (see
+:class:`EMRecord`), so that the argument for monotonicity can be checked on every
+iteration.
+
+The bound chain
+---------------
+Write ``q_t`` for the E-step's distribution at ``theta_t`` (the posterior in soft
+mode, the single most likely completion in hard mode) and ``g_t(theta) =
+F(q_t, theta)``. The M-step maximises ``g_t``, so ``g_t(theta_{t+1}) >=
+g_t(theta_t)``. In soft mode ``g_t(theta_t) = log P(x; theta_t)`` (the bound touches)
+and ``log P(x; theta) >= g_t(theta)`` everywhere, hence
+
+    log P(x; theta_{t+1}) >= g_t(theta_{t+1}) >= g_t(theta_t) = log P(x; theta_t).
+
+In hard mode ``q_t`` is degenerate, ``H(q_t) = 0`` and ``g_t(theta_t)`` is the
+classification log-likelihood ``C_t``; the chain reads ``C_{t+1} >= g_t(theta_{t+1})
+>= C_t`` (the next hard E-step can only improve on the old completion). With
+``record_bound=True`` the record of iteration ``t + 1`` holds ``g_t(theta_{t+1})`` in
+``bound``, so both links of the chain are ``history[t + 1].bound`` against
+``history[t + 1]`` and ``history[t]``.
+
 Stopping
 --------
 The objective is the observed-data log-likelihood for ``mode="soft"`` (EM proper)
@@ -77,7 +102,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["EMModel", "EMRecord", "EMResult", "EMWarning", "fit_em", "DECREASE_RTOL"]
+__all__ = ["EMModel", "EMRecord", "EMResult", "EMWarning", "elbo", "fit_em", "DECREASE_RTOL"]
 
 #: A decrease of the objective larger than this (relative to ``max(1, |L|)``) is a
 #: real decrease, not rounding: the run stops with status ``"decreased"``.
@@ -85,6 +110,7 @@ DECREASE_RTOL = 1e-10
 
 _MODES = ("soft", "hard")
 _PROTOCOL = ("prepare", "initial_params", "coerce_params", "e_step", "m_step")
+_BOUND_PROTOCOL = ("complete_loglik", "entropy")
 
 
 class EMWarning(UserWarning):
@@ -122,12 +148,23 @@ class EMRecord:
         Total observed-data log-likelihood ``log P(x; params)`` (natural log).
     classification_loglik : float or None
         ``max_z log P(x, z; params)``, the objective of hard EM; None in soft mode.
+    bound : float or None
+        Only with ``fit_em(..., record_bound=True)``, and only from iteration 1 on:
+        ``g_{t-1}(params) = elbo(model, data, params, q_{t-1})`` for this record's
+        iteration ``t``, the lower bound built by the *previous* E-step (its
+        distribution ``q_{t-1}`` over completions, at the previous parameters)
+        evaluated at *these* parameters, the M-step's answer. In soft mode
+        ``loglik >= bound >= previous.loglik``; in hard mode
+        ``classification_loglik >= bound >= previous.classification_loglik``.
+        ``loglik - bound`` is ``KL(q_{t-1} || P(z | x; params))``, the gap that the
+        next E-step closes. None at iteration 0 and when not recorded.
     """
 
     iteration: int
     params: Any
     loglik: float
     classification_loglik: float | None = None
+    bound: float | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +219,15 @@ class EMResult:
         """The mode's objective at every iterate, shape ``(n_iter + 1,)``."""
         return np.array([_objective(r, self.mode) for r in self.history])
 
+    @property
+    def bound_trace(self) -> np.ndarray:
+        """``history[t].bound`` for every iterate, shape ``(n_iter + 1,)``.
+
+        NaN where no bound was recorded (always at iteration 0; everywhere unless
+        the run used ``record_bound=True``).
+        """
+        return np.array([math.nan if r.bound is None else r.bound for r in self.history])
+
     def __repr__(self) -> str:
         return (
             f"EMResult(status={self.status!r}, n_iter={self.n_iter}, "
@@ -201,6 +247,61 @@ def _check_model(model: Any, mode: str) -> None:
             f"model must implement the EM model protocol (see emcore.em); "
             f"{type(model).__name__} lacks: {', '.join(missing)}"
         )
+
+
+def _check_bound_protocol(model: Any) -> None:
+    missing = [name for name in _BOUND_PROTOCOL if not callable(getattr(model, name, None))]
+    if missing:
+        raise TypeError(
+            f"the evidence lower bound needs the optional protocol methods complete_loglik "
+            f"and entropy (see emcore.em); {type(model).__name__} lacks: {', '.join(missing)}"
+        )
+
+
+def elbo(model: Any, data: Any, params: Any, q: Any) -> float:
+    """The evidence lower bound ``F(q, params) = E_q[log P(x, z; params)] + H(q)``.
+
+    For every distribution ``q`` over completions,
+
+        log P(x; params) = F(q, params) + KL(q || P(z | x; params)),
+
+    so ``F`` is a lower bound on the observed-data log-likelihood, with equality
+    exactly when ``q`` is the posterior that ``model.e_step(data, params)`` returns
+    (Neal & Hinton 1998). EM maximises ``F`` alternately over ``q`` (the E-step)
+    and over ``params`` (the M-step).
+
+    Parameters
+    ----------
+    model : EMModel
+        A model with the optional protocol methods ``complete_loglik`` and
+        ``entropy``.
+    data : object
+        The data in the model's canonical form, as ``model.prepare`` returns it (the
+        form the E-step receives; for :class:`~emcore.coins.CoinMixture` a
+        :class:`~emcore.coins.CoinData`).
+    params : object
+        The model's params object, or a mapping of its fields (passed through
+        ``model.coerce_params``).
+    q : object
+        A distribution over completions in the layout the E-step returns; for a
+        mixture an ``(n_samples, n_components)`` array whose rows are probability
+        vectors. The model's ``complete_loglik`` checks the layout.
+
+    Returns
+    -------
+    float
+        ``model.complete_loglik(data, params, q) + model.entropy(q)`` (natural log,
+        total over the observations).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` lacks ``complete_loglik`` or ``entropy``.
+    """
+    _check_bound_protocol(model)
+    if isinstance(params, Mapping):
+        params = model.coerce_params(params, data)
+    return float(model.complete_loglik(data, params, q)) + float(model.entropy(q))
 
 
 def _check_int(value: Any, name: str, minimum: int) -> int:
@@ -240,6 +341,7 @@ def fit_em(
     n_init: int = 1,
     seed: Any = None,
     callback: Callable[[EMRecord], Any] | None = None,
+    record_bound: bool = False,
 ) -> EMResult:
     """Fit ``model`` to ``data`` by expectation-maximization.
 
@@ -270,6 +372,13 @@ def fit_em(
         Seeds the starting points. Results are reproducible for a fixed int seed.
     callback : callable, optional
         Called with each :class:`EMRecord` as soon as it is computed.
+    record_bound : bool
+        If True, after every M-step evaluate the bound of the E-step that preceded
+        it at the new parameters, ``g_t(theta_{t+1}) = elbo(model, data,
+        theta_{t+1}, q_t)``, and store it as ``history[t + 1].bound`` (see
+        :class:`EMRecord` and "The bound chain" in :mod:`emcore.em`). Needs the
+        optional protocol methods ``complete_loglik`` and ``entropy``; costs one
+        extra bound evaluation per iteration and changes nothing else.
 
     Returns
     -------
@@ -290,6 +399,10 @@ def fit_em(
     n_init = _check_int(n_init, "n_init", 1)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
+    if not isinstance(record_bound, bool):
+        raise TypeError(f"record_bound must be True or False; got {record_bound!r}")
+    if record_bound:
+        _check_bound_protocol(model)
     if init is not None and n_init > 1:
         raise ValueError(
             "init and n_init > 1 cannot be combined: every restart would start from the "
@@ -303,7 +416,7 @@ def fit_em(
     else:
         starts = [model.initial_params(data, rng) for rng in _generators(seed, n_init)]
 
-    runs = [_run(model, data, start, mode, float(tol), max_iter, callback) for start in starts]
+    runs = [_run(model, data, start, mode, float(tol), max_iter, callback, record_bound) for start in starts]
     if len(runs) == 1:
         return runs[0]
     scores = [r.objective if math.isfinite(r.objective) else -math.inf for r in runs]
@@ -311,16 +424,17 @@ def fit_em(
     return replace(runs[best], runs=tuple(runs), best_run=best)
 
 
-def _run(model, data, params, mode, tol, max_iter, callback) -> EMResult:
+def _run(model, data, params, mode, tol, max_iter, callback, record_bound=False) -> EMResult:
     history: list[EMRecord] = []
     status = "max_iter"
+    bound = None  # g_{t-1}(theta_t), the previous E-step's bound at these params
     while True:
         if mode == "soft":
             posterior, loglik = model.e_step(data, params)
-            record = EMRecord(len(history), params, float(loglik))
+            record = EMRecord(len(history), params, float(loglik), bound=bound)
         else:
             posterior, loglik, closs = model.hard_e_step(data, params)
-            record = EMRecord(len(history), params, float(loglik), float(closs))
+            record = EMRecord(len(history), params, float(loglik), float(closs), bound=bound)
         history.append(record)
         if callback is not None:
             callback(record)
@@ -354,6 +468,8 @@ def _run(model, data, params, mode, tol, max_iter, callback) -> EMResult:
         if record.iteration >= max_iter:
             break
         params = model.m_step(data, posterior, params)
+        if record_bound:
+            bound = float(model.complete_loglik(data, params, posterior)) + float(model.entropy(posterior))
 
     if status in ("decreased", "nan"):
         finite = [r for r in history[:-1] if math.isfinite(_objective(r, mode))]
