@@ -38,6 +38,14 @@ of responsibilities).
     ``posterior``. ``params`` (the current ones) is passed so that a model can keep
     fixed parts fixed, or keep a component that received no data where it was.
 
+One optional method turns EM into MAP-EM (pseudocounts, Dirichlet priors):
+
+``log_prior(data, params) -> float``
+    ``log p(params)`` up to a constant. The M-step must then maximise the expected
+    complete-data log-likelihood *plus* this term, and the driver climbs
+    ``loglik + log_prior`` (recorded separately in :class:`EMRecord`), while
+    ``loglik`` stays the plain observed-data log-likelihood.
+
 Two optional methods give the evidence lower bound (the "Why EM works" chapter):
 
 ``complete_loglik(data, params, posterior) -> float``
@@ -75,7 +83,8 @@ Stopping
 --------
 The objective is the observed-data log-likelihood for ``mode="soft"`` (EM proper)
 and the classification log-likelihood for ``mode="hard"`` (classification EM,
-Celeux & Govaert 1992); both never decrease. With ``L_t`` the objective after ``t``
+Celeux & Govaert 1992), each plus ``log_prior`` for a model that has one; both
+never decrease. With ``L_t`` the objective after ``t``
 M-steps, the run stops with status
 
 * ``"converged"`` when ``|L_t - L_{t-1}| <= tol * max(1, |L_{t-1}|)``;
@@ -157,7 +166,13 @@ class EMRecord:
         ``loglik >= bound >= previous.loglik``; in hard mode
         ``classification_loglik >= bound >= previous.classification_loglik``.
         ``loglik - bound`` is ``KL(q_{t-1} || P(z | x; params))``, the gap that the
-        next E-step closes. None at iteration 0 and when not recorded.
+        next E-step closes. None at iteration 0 and when not recorded. For a model
+        with ``log_prior`` the bound includes ``log_prior(params)``, so the chain
+        holds for ``loglik + log_prior`` (and ``loglik + log_prior - bound`` is the
+        KL gap).
+    log_prior : float or None
+        ``model.log_prior(data, params)`` for a MAP model (pseudocounts); None for a
+        model without a prior. The driver's objective is ``loglik + log_prior``.
     """
 
     iteration: int
@@ -165,6 +180,7 @@ class EMRecord:
     loglik: float
     classification_loglik: float | None = None
     bound: float | None = None
+    log_prior: float | None = None
 
 
 @dataclass(frozen=True)
@@ -180,7 +196,8 @@ class EMResult:
         E-step at exactly these parameters.
     objective : float
         The maximised objective at ``params``: ``loglik`` in soft mode, the
-        classification log-likelihood in hard mode.
+        classification log-likelihood in hard mode, each plus ``log_prior`` for a
+        model that has one (MAP-EM).
     history : tuple of EMRecord
         Every iterate of the returned run; ``history[0]`` is the starting point.
     n_iter : int
@@ -236,7 +253,8 @@ class EMResult:
 
 
 def _objective(record: EMRecord, mode: str) -> float:
-    return record.loglik if mode == "soft" else record.classification_loglik
+    value = record.loglik if mode == "soft" else record.classification_loglik
+    return value if record.log_prior is None else value + record.log_prior
 
 
 def _check_model(model: Any, mode: str) -> None:
@@ -428,13 +446,15 @@ def _run(model, data, params, mode, tol, max_iter, callback, record_bound=False)
     history: list[EMRecord] = []
     status = "max_iter"
     bound = None  # g_{t-1}(theta_t), the previous E-step's bound at these params
+    log_prior = getattr(model, "log_prior", None)
     while True:
+        prior = None if log_prior is None else float(log_prior(data, params))
         if mode == "soft":
             posterior, loglik = model.e_step(data, params)
-            record = EMRecord(len(history), params, float(loglik), bound=bound)
+            record = EMRecord(len(history), params, float(loglik), bound=bound, log_prior=prior)
         else:
             posterior, loglik, closs = model.hard_e_step(data, params)
-            record = EMRecord(len(history), params, float(loglik), float(closs), bound=bound)
+            record = EMRecord(len(history), params, float(loglik), float(closs), bound=bound, log_prior=prior)
         history.append(record)
         if callback is not None:
             callback(record)
@@ -470,6 +490,8 @@ def _run(model, data, params, mode, tol, max_iter, callback, record_bound=False)
         params = model.m_step(data, posterior, params)
         if record_bound:
             bound = float(model.complete_loglik(data, params, posterior)) + float(model.entropy(posterior))
+            if log_prior is not None:
+                bound += float(log_prior(data, params))
 
     if status in ("decreased", "nan"):
         finite = [r for r in history[:-1] if math.isfinite(_objective(r, mode))]

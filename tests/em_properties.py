@@ -214,7 +214,7 @@ def check_bound_chain(result) -> dict[str, float]:
     lower = (bound - objective[:-1]) / scale
     assert np.all(upper >= -RTOL), f"objective below its bound: worst relative {upper.min():.3g}"
     assert np.all(lower >= -RTOL), f"M-step lowered the bound: worst relative {lower.min():.3g}"
-    kl = result.loglik_trace[1:] - bound if result.mode == "soft" else np.array([0.0])
+    kl = objective[1:] - bound if result.mode == "soft" else np.array([0.0])
     return {
         "upper_slack": float(upper.min(initial=np.inf)),
         "lower_slack": float(lower.min(initial=np.inf)),

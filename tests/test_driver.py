@@ -211,3 +211,28 @@ def test_params_are_frozen_and_hashable(coin_model, coin_data):
     with pytest.raises(AttributeError):
         result.params.theta = (0.1, 0.2)
     assert hash(result.params) == hash(CoinParams(theta=result.params.theta, weights=(0.5, 0.5)))
+
+
+class _WithPrior(_Broken):
+    """A MAP model: the driver climbs loglik + log_prior and keeps loglik plain."""
+
+    def log_prior(self, data, params):
+        return -2.0 * params.value
+
+
+def test_map_models_climb_loglik_plus_log_prior():
+    # loglik rises by 3 then 1, the prior falls by 2 each step: the objective rises
+    # by 1, then falls by 1 -> "decreased" at iteration 2, though loglik rose.
+    model = _WithPrior([-10.0, -7.0, -6.0])
+    with pytest.warns(EMWarning, match="decreased"):
+        result = fit_em(model, None, init={"value": 0})
+    assert [r.log_prior for r in result.history] == [0.0, -2.0, -4.0]
+    assert [r.loglik for r in result.history] == [-10.0, -7.0, -6.0]
+    assert result.loglik == -7.0 and result.objective == -9.0
+    assert result.objective_trace.tolist() == [-10.0, -9.0, -10.0]
+
+
+def test_models_without_a_prior_record_none(coin_model, coin_data):
+    result = fit_em(coin_model, coin_data, init={"theta": [0.6, 0.5]})
+    assert all(r.log_prior is None for r in result.history)
+    assert result.objective == result.loglik
