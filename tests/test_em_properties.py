@@ -23,6 +23,7 @@ from em_properties import (
     check_hard_em,
     check_soft_em,
     mixture_kl,
+    problems_from_rng,
     random_responsibilities,
 )
 from hypothesis import HealthCheck, given, settings
@@ -31,6 +32,8 @@ from hypothesis import strategies as st
 import emcore
 from emcore import CoinMixture, fit_em
 from emcore.em import elbo
+from emcore.hmm import DiscreteHMM
+from emcore.motif import MotifModel, erase
 
 N_PROBLEMS = 200
 PROPERTY = settings(
@@ -67,8 +70,75 @@ def coin_problems(draw, interior: bool = True) -> Problem:
 # The registry: one line per model. A later model adds, for example,
 #   EMCase("gmm", problems_from_rng(random_gmm_problem), random_responsibilities, mixture_kl),
 # where random_gmm_problem(rng) returns a Problem(model, data, init).
+def hmm_problem(rng: np.random.Generator) -> Problem:
+    """A random discrete HMM (1-3 states, 2-4 symbols), 1-3 sequences drawn from it."""
+    n_states, n_symbols = int(rng.integers(1, 4)), int(rng.integers(2, 5))
+    model = DiscreteHMM(n_states=n_states, n_symbols=n_symbols, pseudocount=float(rng.choice([0.0, 0.5])))
+    truth = model.initial_params(None, rng)
+    _, sequences = model.sample(truth, [int(n) for n in rng.integers(1, 30, size=rng.integers(1, 4))], rng)
+    return Problem(model, sequences, model.initial_params(None, rng))
+
+
+def hmm_posterior_elsewhere(model, data, params, posterior, rng: np.random.Generator):
+    """A random distribution over state paths: the posterior under other, random parameters."""
+    return model.e_step(data, model.initial_params(data, rng))[0]
+
+
+def motif_problem(rng: np.random.Generator) -> Problem:
+    """A small random motif search: 2-6 DNA sequences of 2-24 letters (a few N), W 2-5.
+
+    Random site model (OOPS, ZOOPS, TCM), strands, pseudocount (0, the plain
+    likelihood, or MAP-EM with a Dirichlet prior), background, learned or fixed
+    gamma, and sometimes a prior over starts from erasing a random earlier motif.
+    The start is a random matrix (Dirichlet rows) and gamma.
+    """
+    kind = str(rng.choice(["oops", "zoops", "tcm"]))
+    width = int(rng.integers(2, 6))
+    letters = np.array(list("ACGTN"))
+    seqs = []
+    for _ in range(int(rng.integers(2, 7))):
+        codes = rng.choice(5, size=int(rng.integers(width, 25)), p=[0.24, 0.24, 0.24, 0.24, 0.04])
+        j = int(rng.integers(0, len(codes) - width + 1))
+        codes[j : j + width] %= 4  # at least one window free of N
+        seqs.append("".join(letters[codes]))
+    background = None if rng.random() < 0.5 else rng.dirichlet(np.full(4, 5.0))
+    pseudocount = 0.0 if rng.random() < 0.5 else float(rng.uniform(0.1, 3.0))
+    model = MotifModel(width, kind, revcomp=bool(rng.random() < 0.5), background=background,
+                       pseudocount=pseudocount, learn_gamma=bool(rng.random() < 0.8))
+    data = model.prepare(seqs)
+    if kind != "tcm" and rng.random() < 0.3:  # a prior over starts, as after a first motif
+        earlier = model.coerce_params({"ppm": rng.dirichlet(np.ones(4), size=width), "gamma": 1.0})
+        data = erase(data, model.e_step(data, earlier)[0] * rng.uniform(0.2, 1.0))
+    ppm = np.maximum(rng.dirichlet(np.full(4, float(rng.uniform(0.3, 3.0))), size=width), 1e-6)
+    gamma = 1.0 if kind == "oops" else float(rng.uniform(0.05, 0.95))
+    return Problem(model, data, {"ppm": ppm / ppm.sum(axis=1, keepdims=True), "gamma": gamma})
+
+
+def motif_site_distribution(model, data, params, posterior, rng: np.random.Generator) -> np.ndarray:
+    """A random ``q`` in the motif layout ``(n, S, J)``, on allowed windows only.
+
+    OOPS: a Dirichlet over each sequence's allowed (window, strand) pairs. ZOOPS: the
+    same plus one more outcome, 'no site' (its mass is ``1 - q[i].sum()``). TCM:
+    for every allowed window a Dirichlet over (site on each strand, background).
+    Concentrations from nearly one-hot (0.05) to nearly uniform (20).
+    """
+    n, S, J = np.shape(posterior)
+    alpha = float(np.exp(rng.uniform(np.log(0.05), np.log(20.0))))
+    allowed = np.broadcast_to(data.valid[:, None, :], (n, S, J))
+    if model.model == "tcm":
+        draw = rng.gamma(alpha, size=(n, S + 1, J)) + 1e-300  # the strands, then background
+        return np.where(allowed, draw[:, :S] / draw.sum(axis=1, keepdims=True), 0.0)
+    draw = np.where(allowed, rng.gamma(alpha, size=(n, S, J)) + 1e-300, 0.0)
+    total = draw.sum(axis=(1, 2), keepdims=True)
+    if model.model == "zoops":
+        total = total + rng.gamma(alpha, size=(n, 1, 1)) + 1e-300
+    return draw / total
+
+
 CASES = [
     EMCase("coins", coin_problems(), random_responsibilities, mixture_kl),
+    EMCase("hmm", problems_from_rng(hmm_problem), hmm_posterior_elsewhere, max_iter=25),
+    EMCase("motif", problems_from_rng(motif_problem), motif_site_distribution, max_iter=25),
 ]
 
 #: Worst cases seen by the generic tests, per case (printed by ``python tests/test_em_properties.py``).

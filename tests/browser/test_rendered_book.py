@@ -97,6 +97,7 @@ def visit(browser, server):
     def _visit(relative: str):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         contexts.append(context)
+        context.set_default_timeout(60_000)  # a loaded CI machine renders slowly
         page = context.new_page()
         foreign: list[str] = []
         failed: list[str] = []
@@ -122,7 +123,7 @@ def visit(browser, server):
 
 
 def _wait_for_math(page) -> None:
-    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20_000)
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=60_000)
     page.evaluate("() => MathJax.startup.promise")
 
 
