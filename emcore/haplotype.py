@@ -1,0 +1,1189 @@
+"""Haplotype frequencies from unphased genotypes (Excoffier & Slatkin 1995).
+
+A diploid individual carries two haplotypes, one from each parent; a genotyping assay
+reports only the unordered pair of alleles at each locus. The missing data is the
+*phase*: which pair of haplotypes ``{h1, h2}`` makes up the genotype. With haplotype
+frequencies ``p`` and random mating (Hardy-Weinberg), the probability of an
+individual's genotype ``G_i`` is
+
+    P(G_i; p) = sum over pairs {h1, h2} consistent with G_i of  c * p[h1] * p[h2],
+
+with ``c = 2`` if ``h1 != h2`` and ``c = 1`` otherwise. The E-step gives each
+consistent pair its posterior share of the individual; the M-step counts haplotypes
+(each pair contributes one copy of ``h1`` and one of ``h2``, weighted by its
+posterior) and divides by ``2n``. This is *gene counting* (Ceppellini, Siniscalco &
+Smith 1955), the first EM algorithm.
+
+Genotypes come as a table with two allele columns per locus (the convention of R's
+``haplo.stats``): an array of shape ``(n_individuals, 2 * n_loci)`` or a pandas
+DataFrame. Alleles may be integers or strings, loci may have any number of alleles,
+and a missing allele (``None``, ``NaN``) is summed over all of its completions.
+
+Every log-likelihood is a natural log summed over individuals.
+
+Scale
+-----
+``method="full"`` enumerates every consistent pair: ``2**(h - 1)`` for ``h``
+heterozygous loci. ``method="ligation"`` is partition-ligation EM (Qin, Niu & Liu
+2002): phase short blocks of loci, keep the haplotypes above a frequency threshold
+(plus those of every individual's most likely pair), then join neighbouring blocks
+and phase again, up a binary tree; the final join is the table that
+:func:`emcore.fit_em` maximises. During EM, haplotypes whose frequency falls below
+``prune`` (and keeps falling) are dropped when doing so does not lower the
+log-likelihood, so the table shrinks as EM converges.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.special import xlogy
+from scipy.stats import chi2
+
+from . import _haplo_tables as T
+from .em import EMResult, fit_em
+
+__all__ = [
+    "ABO_PHENOTYPES",
+    "AlleleParams",
+    "GeneCounting",
+    "GenotypeData",
+    "HaplotypeData",
+    "HaplotypeModel",
+    "HaplotypeParams",
+    "HaplotypePosterior",
+    "HaplotypeResult",
+    "PhenotypeCounts",
+    "as_genotypes",
+    "equilibrium_fit",
+    "estimate_haplotypes",
+    "format_haplotype",
+    "phase_accuracy",
+]
+
+_METHODS = ("auto", "full", "ligation")
+
+
+# -- genotypes ----------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class GenotypeData:
+    """Validated, coded genotypes.
+
+    Attributes
+    ----------
+    codes : ndarray of int, shape (n_individuals, n_loci, 2)
+        Allele codes (indices into ``alleles[locus]``); ``-1`` marks a missing allele.
+    alleles : tuple of tuple
+        The allele labels of each locus, sorted (numbers numerically, strings
+        alphabetically).
+    loci : tuple of str
+        Locus names.
+    """
+
+    codes: np.ndarray
+    alleles: tuple[tuple[Any, ...], ...]
+    loci: tuple[str, ...]
+
+    @property
+    def n_individuals(self) -> int:
+        return int(self.codes.shape[0])
+
+    @property
+    def n_loci(self) -> int:
+        return int(self.codes.shape[1])
+
+    @property
+    def n_alleles(self) -> tuple[int, ...]:
+        return tuple(len(a) for a in self.alleles)
+
+    def labels(self, haplotype: Sequence[int]) -> tuple[Any, ...]:
+        """The allele labels of a haplotype given as allele codes, one per locus."""
+        return tuple(self.alleles[l][int(k)] for l, k in enumerate(haplotype))
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, np.floating) and np.isnan(value):
+        return True
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _clean_label(value: Any, where: str) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: allele labels must be integers or strings; got the boolean {value!r}")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        if not math.isfinite(value) or value != round(value):
+            raise ValueError(f"{where}: allele labels must be integers or strings; got {value!r}")
+        return int(value)
+    if isinstance(value, bytes):
+        value = value.decode()
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise ValueError(f"{where}: an empty allele label; use None or NaN for a missing allele")
+        return text
+    raise TypeError(f"{where}: allele labels must be integers or strings; got {type(value).__name__}")
+
+
+def _who(i: int) -> str:
+    return f"individual {i} (data row {i + 1})"
+
+
+def _split_cell(value: str) -> list[str]:
+    for sep in ("/", "|"):
+        if sep in value:
+            return [v.strip() for v in value.split(sep) if v.strip()]
+    return [value]
+
+
+def _locus_name(a: str, b: str) -> str:
+    if a == b:
+        return a
+    prefix = ""
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        prefix += x
+    rest_a, rest_b = a[len(prefix):], b[len(prefix):]
+    if prefix[-1:] in ("a", "A") and rest_a.isdigit() and rest_b.isdigit():
+        prefix = prefix[:-1]
+    name = prefix.rstrip("._-: ")
+    return name if name else f"{a}/{b}"
+
+
+def _numeric_genotypes(array: np.ndarray, loci: Sequence[str] | None) -> GenotypeData | None:
+    """Vectorised path for a numeric array; None sends the caller to the general path
+    (which produces the error message) when something is wrong."""
+    a = np.asarray(array, dtype=float)
+    missing = np.isnan(a)
+    values = np.where(missing, 0.0, a)
+    if not np.all(np.isfinite(values)) or np.any(values != np.round(values)):
+        return None
+    n, m = a.shape
+    n_loci = m // 2
+    if loci is None:
+        loci = tuple(f"L{l + 1}" for l in range(n_loci))
+    else:
+        loci = tuple(str(x) for x in loci)
+        if len(loci) != n_loci:
+            return None
+    if np.any(missing.all(axis=1)):
+        return None
+    codes = np.full((n, n_loci, 2), -1, dtype=np.int64)
+    alleles = []
+    for l in range(n_loci):
+        block = values[:, 2 * l:2 * l + 2]
+        seen = ~missing[:, 2 * l:2 * l + 2]
+        if not seen.any():
+            return None
+        labels, inverse = np.unique(block[seen], return_inverse=True)
+        codes[:, l, :][seen] = inverse
+        alleles.append(tuple(int(x) for x in labels))
+    codes.setflags(write=False)
+    return GenotypeData(codes=codes, alleles=tuple(alleles), loci=loci)
+
+
+def as_genotypes(genotypes: Any, loci: Sequence[str] | None = None) -> GenotypeData:
+    """Validate genotypes given with two allele columns per locus.
+
+    Parameters
+    ----------
+    genotypes : array-like of shape (n_individuals, 2 * n_loci), pandas DataFrame or GenotypeData
+        Columns ``2l`` and ``2l + 1`` hold the two alleles of locus ``l`` (their
+        order carries no information). Alleles are integers or strings; ``None`` or
+        ``NaN`` is a missing allele.
+    loci : sequence of str, optional
+        Locus names (default: from the DataFrame's column names, else ``L1``, ``L2``, ...).
+
+    Returns
+    -------
+    GenotypeData
+
+    Raises
+    ------
+    ValueError, TypeError
+        An odd number of allele columns, ragged rows, a cell holding more than one
+        allele (three alleles at a locus), an individual with every allele missing,
+        a locus with no observed allele, or labels that are neither integers nor strings.
+    """
+    if isinstance(genotypes, GenotypeData):
+        return genotypes
+    if isinstance(genotypes, np.ndarray) and genotypes.ndim == 2 and genotypes.dtype.kind in "iuf" \
+            and genotypes.size and genotypes.shape[1] % 2 == 0:
+        fast = _numeric_genotypes(genotypes, loci)
+        if fast is not None:
+            return fast
+    columns = None
+    if hasattr(genotypes, "columns") and hasattr(genotypes, "to_numpy"):
+        columns = [str(c) for c in genotypes.columns]
+        rows = genotypes.to_numpy(dtype=object)
+    else:
+        if isinstance(genotypes, (str, bytes)) or isinstance(genotypes, Mapping):
+            raise TypeError(
+                "genotypes must be a table with two allele columns per locus (a 2-D array, "
+                f"a list of rows or a pandas DataFrame); got {type(genotypes).__name__}"
+            )
+        try:
+            rows = list(genotypes)
+        except TypeError:
+            raise TypeError(
+                "genotypes must be a table with two allele columns per locus (a 2-D array, "
+                f"a list of rows or a pandas DataFrame); got {type(genotypes).__name__}"
+            ) from None
+        if not rows:
+            raise ValueError("genotypes is empty: at least one individual is needed")
+        lengths = []
+        for i, row in enumerate(rows):
+            if isinstance(row, (str, bytes)) or not hasattr(row, "__len__"):
+                raise ValueError(
+                    f"individual {i} is {row!r}; each individual must be a row of alleles, "
+                    "two columns per locus"
+                )
+            lengths.append(len(row))
+        if len(set(lengths)) > 1:
+            i = next(j for j, m in enumerate(lengths) if m != lengths[0])
+            raise ValueError(
+                f"ragged rows: individual 0 has {lengths[0]} allele columns but {_who(i)} "
+                f"has {lengths[i]}; every individual needs two columns per locus"
+            )
+        rows = np.empty((len(rows), lengths[0]), dtype=object)
+        for i, row in enumerate(list(genotypes)):
+            for j, v in enumerate(row):
+                rows[i, j] = v
+    rows = np.asarray(rows, dtype=object)
+    if rows.ndim != 2:
+        raise ValueError(f"genotypes must be 2-D (individuals x allele columns); got shape {rows.shape}")
+    n, m = rows.shape
+    if n == 0:
+        raise ValueError("genotypes is empty: at least one individual is needed")
+    if m == 0 or m % 2:
+        raise ValueError(
+            f"genotypes need two allele columns per locus, an even number; got {m} column(s)"
+        )
+    n_loci = m // 2
+    if loci is None:
+        if columns is not None:
+            loci = tuple(_locus_name(columns[2 * l], columns[2 * l + 1]) for l in range(n_loci))
+        else:
+            loci = tuple(f"L{l + 1}" for l in range(n_loci))
+    else:
+        loci = tuple(str(x) for x in loci)
+        if len(loci) != n_loci:
+            raise ValueError(f"loci must name the {n_loci} loci; got {len(loci)} names")
+
+    codes = np.full((n, n_loci, 2), -1, dtype=np.int64)
+    alleles = []
+    for l in range(n_loci):
+        block = rows[:, 2 * l: 2 * l + 2]
+        labels = np.empty((n, 2), dtype=object)
+        seen_num, seen_str = False, False
+        for i in range(n):
+            cells = []
+            for j in range(2):
+                v = block[i, j]
+                if _is_missing(v):
+                    cells.append([None])
+                    continue
+                where = f"{_who(i)}, locus {loci[l]}"
+                if isinstance(v, str):
+                    parts = _split_cell(v)
+                    if len(parts) > 1:
+                        other = block[i, 1 - j]
+                        total = len(parts) + (0 if _is_missing(other) else len(_split_cell(str(other))))
+                        raise ValueError(
+                            f"{_who(i)} has {total} alleles at locus {loci[l]} "
+                            f"({block[i, 0]!r}, {block[i, 1]!r}); a diploid genotype has two, "
+                            "one in each allele column"
+                        )
+                    if v.strip().upper() in ("NA", "NAN"):
+                        cells.append([None])
+                        continue
+                lab = _clean_label(v, where)
+                if isinstance(lab, str):
+                    seen_str = True
+                else:
+                    seen_num = True
+                cells.append([lab])
+            labels[i, 0], labels[i, 1] = cells[0][0], cells[1][0]
+        if seen_num and seen_str:
+            raise TypeError(
+                f"locus {loci[l]} mixes numbers and strings as allele labels; use one kind per locus"
+            )
+        observed = sorted({x for x in labels.ravel() if x is not None})
+        if not observed:
+            raise ValueError(f"locus {loci[l]} has no observed allele: every individual is missing it")
+        index = {a: k for k, a in enumerate(observed)}
+        for i in range(n):
+            for j in range(2):
+                if labels[i, j] is not None:
+                    codes[i, l, j] = index[labels[i, j]]
+        alleles.append(tuple(observed))
+    empty = np.all(codes < 0, axis=(1, 2))
+    if empty.any():
+        bad = np.flatnonzero(empty)
+        raise ValueError(
+            f"{_who(int(bad[0]))} has every allele missing ({bad.size} such individual(s)); "
+            "remove them: they carry no information about haplotypes"
+        )
+    codes.setflags(write=False)
+    return GenotypeData(codes=codes, alleles=tuple(alleles), loci=loci)
+
+
+# -- linkage equilibrium ------------------------------------------------------------------
+def _locus_allele_frequencies(codes: np.ndarray, k: int, tol: float = 1e-13, max_iter: int = 10_000):
+    """MLE of one locus's allele frequencies (gene counting when alleles are missing)."""
+    x, y = codes[:, 0], codes[:, 1]
+    full = (x >= 0) & (y >= 0)
+    half = (x >= 0) ^ (y >= 0)
+    known = np.where(x >= 0, x, y)[half]
+    fixed = np.bincount(x[full], minlength=k) + np.bincount(y[full], minlength=k)
+    n_alleles = 2.0 * (full.sum() + half.sum())
+    p = (fixed + np.bincount(known, minlength=k) + 1e-3) / (fixed.sum() + known.size + 1e-3 * k)
+    if known.size == 0:
+        return fixed / fixed.sum()
+    for _ in range(max_iter):
+        pa = p[known]
+        share = 1.0 / (2.0 - pa)  # P({a, x}) = 2 p_a p_x (x != a), p_a^2 (x == a)
+        counts = fixed + np.bincount(known, weights=1.0 + pa * share, minlength=k)
+        counts = counts + 2.0 * p * np.sum(share) - np.bincount(known, weights=2.0 * pa * share, minlength=k)
+        new = counts / n_alleles
+        if np.max(np.abs(new - p)) <= tol:
+            p = new
+            break
+        p = new
+    return p
+
+
+def _locus_loglik(codes: np.ndarray, p: np.ndarray) -> float:
+    x, y = codes[:, 0], codes[:, 1]
+    full = (x >= 0) & (y >= 0)
+    half = (x >= 0) ^ (y >= 0)
+    px, py = p[x[full]], p[y[full]]
+    c = np.where(x[full] == y[full], 1.0, 2.0)
+    pa = p[np.where(x >= 0, x, y)[half]]
+    with np.errstate(divide="ignore"):
+        return float(np.sum(np.log(c * px * py)) + np.sum(np.log(pa * (2.0 - pa))))
+
+
+def equilibrium_fit(genotypes: Any) -> tuple[tuple[np.ndarray, ...], float]:
+    """Allele frequencies and log-likelihood under linkage equilibrium.
+
+    Under linkage equilibrium a haplotype's frequency is the product of its allele
+    frequencies, and the likelihood of a genotype factorises over loci, so the
+    maximum-likelihood fit is one single-locus fit per locus (allele counting; gene
+    counting by EM where alleles are missing).
+
+    Returns
+    -------
+    frequencies : tuple of ndarray
+        Allele frequencies of each locus, in the order of ``GenotypeData.alleles``.
+    loglik : float
+        The maximised total log-likelihood (natural log).
+    """
+    g = as_genotypes(genotypes)
+    freqs, total = [], 0.0
+    for l, k in enumerate(g.n_alleles):
+        p = _locus_allele_frequencies(g.codes[:, l, :], k)
+        freqs.append(p)
+        total += _locus_loglik(g.codes[:, l, :], p)
+    return tuple(freqs), float(total)
+
+
+# -- the prepared data ----------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class HaplotypeData:
+    """Genotypes and the table of haplotype pairs consistent with them.
+
+    Attributes
+    ----------
+    genotypes : GenotypeData
+    haplotypes : ndarray of int, shape (n_haplotypes, n_loci)
+        The candidate haplotypes (allele codes), those appearing in some consistent pair.
+    ind, h1, h2 : ndarray of int, shape (n_pairs,)
+        One row per unordered consistent pair ``{h1, h2}`` (``h1 <= h2``) of individual
+        ``ind``, sorted by individual.
+    c : ndarray of float, shape (n_pairs,)
+        2 for a heterozygous pair, 1 for a homozygous one.
+    centre : ndarray of float, shape (n_haplotypes,)
+        The default starting frequencies: linkage equilibrium (``method="full"``) or
+        the product of the frequencies of the two joined halves (``"ligation"``).
+    method : str
+        ``"full"`` or ``"ligation"``.
+    n_enumerated : int
+        Rows of every pair table that EM runs on, a measure of the work: the one
+        table of full enumeration, or the tables of all blocks and joins of
+        partition-ligation (the last join being this table).
+    """
+
+    genotypes: GenotypeData
+    haplotypes: np.ndarray
+    ind: np.ndarray
+    h1: np.ndarray
+    h2: np.ndarray
+    c: np.ndarray
+    centre: np.ndarray
+    method: str
+    n_enumerated: int
+
+    @property
+    def n_individuals(self) -> int:
+        return self.genotypes.n_individuals
+
+    @property
+    def n_haplotypes(self) -> int:
+        return int(self.haplotypes.shape[0])
+
+    @property
+    def n_pairs(self) -> int:
+        return int(self.ind.size)
+
+    def haplotype_labels(self, index: int) -> tuple[Any, ...]:
+        return self.genotypes.labels(self.haplotypes[index])
+
+
+@dataclass(frozen=True, eq=False)
+class _Support:
+    """The rows of the pair table whose two haplotypes both have positive frequency."""
+
+    rows: np.ndarray
+    ind: np.ndarray
+    h1: np.ndarray
+    h2: np.ndarray
+    c: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class HaplotypeParams:
+    """Haplotype frequencies over the candidate haplotypes of a :class:`HaplotypeData`.
+
+    Attributes
+    ----------
+    frequencies : ndarray of float, shape (n_haplotypes,)
+        Sums to 1; entry ``k`` is the frequency of ``data.haplotypes[k]``. Pruned
+        haplotypes have frequency exactly 0.
+    """
+
+    frequencies: np.ndarray
+    _support: _Support | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        f = self.frequencies
+        if not (isinstance(f, np.ndarray) and f.dtype == np.float64 and f.ndim == 1 and not f.flags.writeable):
+            f = np.array(f, dtype=float)
+            f.setflags(write=False)
+        object.__setattr__(self, "frequencies", f)
+
+    def __repr__(self) -> str:
+        return f"HaplotypeParams(n_haplotypes={self.frequencies.size}, n_positive={int(np.sum(self.frequencies > 0))})"
+
+
+@dataclass(frozen=True, eq=False)
+class HaplotypePosterior:
+    """Posterior over each individual's consistent pairs.
+
+    Attributes
+    ----------
+    rows : ndarray of int, shape (n_rows,)
+        Rows of the data's pair table (pairs with zero prior weight are left out).
+    prob : ndarray of float, shape (n_rows,)
+        Posterior probability of each row's pair; sums to 1 within each individual.
+    hard : bool
+        True for the degenerate posterior of hard EM.
+    """
+
+    rows: np.ndarray
+    prob: np.ndarray
+    hard: bool = False
+
+
+def _full_table(g: GenotypeData, loci: Sequence[int], ordered: bool):
+    n = g.n_individuals
+    table = T.locus_options(g.codes[:, loci[0], :], g.n_alleles[loci[0]])
+    for l in loci[1:]:
+        right = T.locus_options(g.codes[:, l, :], g.n_alleles[l])
+        table = T.ligate(table, right, n, ordered=True)
+    if ordered:
+        return table, table.ind.size
+    table = T.to_unordered(table)
+    return table, table.n_rows
+
+
+def _equilibrium_centre(g: GenotypeData, haps: np.ndarray, loci: Sequence[int], allele_freqs) -> np.ndarray:
+    centre = np.ones(haps.shape[0])
+    for j, l in enumerate(loci):
+        centre = centre * allele_freqs[l][haps[:, j]]
+    centre = np.maximum(centre, 1e-300)
+    return centre / centre.sum()
+
+
+def _retain(table: T.PairTable, freq: np.ndarray, n: int, keep: float) -> tuple[T.PairTable, np.ndarray]:
+    """Keep haplotypes above ``keep`` plus those of each individual's best pair."""
+    w = table.c * freq[table.h1] * freq[table.h2]
+    best = T.segment_argmax(table.ind, w, n)
+    retained = freq >= keep
+    retained[table.h1[best]] = True
+    retained[table.h2[best]] = True
+    rows = retained[table.h1] & retained[table.h2]
+    new_index = np.cumsum(retained) - 1
+    f = freq[retained]
+    out = T.PairTable(table.ind[rows], new_index[table.h1[rows]], new_index[table.h2[rows]], table.c[rows],
+                      table.haps[retained])
+    return out, f / f.sum()
+
+
+def _predicted_pairs(g: GenotypeData) -> float:
+    counts = np.ones(g.n_individuals)
+    for l, k in enumerate(g.n_alleles):
+        counts = counts * T.option_counts(g.codes[:, l, :], k)
+    return float(np.sum((counts + 1) / 2))
+
+
+class HaplotypeModel:
+    """Haplotype frequencies from unphased genotypes, for :func:`emcore.fit_em`.
+
+    Parameters
+    ----------
+    method : {"auto", "full", "ligation"}
+        ``"full"`` enumerates every consistent pair; ``"ligation"`` is
+        partition-ligation (Qin, Niu & Liu 2002); ``"auto"`` (default) enumerates when
+        the table would have at most ``max_pairs`` rows and ligates otherwise.
+    block_size : int
+        Loci per block for partition-ligation (default 8).
+    keep : float, optional
+        Partition-ligation keeps a block's haplotypes with frequency at least ``keep``
+        (plus those of every individual's most likely pair). Default ``1 / (4n)``:
+        half a copy among the ``2n`` haplotypes of the sample.
+    prune : float
+        During EM, a haplotype whose frequency falls below ``prune`` and is still
+        falling is set to zero (and its pairs dropped) whenever that does not lower
+        the log-likelihood. 0 disables pruning. Default ``1e-6``.
+    max_pairs : int
+        Largest pair table ``method="full"`` builds (default 5,000,000).
+
+    Notes
+    -----
+    The posterior (:class:`HaplotypePosterior`) lists, for each individual, its
+    consistent haplotype pairs with their posterior probabilities.
+    """
+
+    def __init__(self, method: str = "auto", *, block_size: int = 8, keep: float | None = None,
+                 prune: float = 1e-6, max_pairs: int = 5_000_000):
+        if method not in _METHODS:
+            raise ValueError(f"method must be one of {list(_METHODS)}; got {method!r}")
+        if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral) or block_size < 2:
+            raise ValueError(f"block_size must be an integer >= 2; got {block_size!r}")
+        if keep is not None and not (isinstance(keep, numbers.Real) and 0 <= keep < 1):
+            raise ValueError(f"keep must be a frequency in [0, 1); got {keep!r}")
+        if not isinstance(prune, numbers.Real) or isinstance(prune, bool) or not (0 <= prune < 1):
+            raise ValueError(f"prune must be a frequency in [0, 1); got {prune!r}")
+        if isinstance(max_pairs, bool) or not isinstance(max_pairs, numbers.Integral) or max_pairs < 1:
+            raise ValueError(f"max_pairs must be a positive integer; got {max_pairs!r}")
+        self.method = method
+        self.block_size = int(block_size)
+        self.keep = None if keep is None else float(keep)
+        self.prune = float(prune)
+        self.max_pairs = int(max_pairs)
+        self._cache: tuple[Any, Any, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"HaplotypeModel(method={self.method!r}, block_size={self.block_size}, prune={self.prune:g})"
+
+    # -- the EM model protocol -------------------------------------------------
+    def prepare(self, data: Any) -> HaplotypeData:
+        """Validate genotypes and build the table of consistent haplotype pairs."""
+        if isinstance(data, HaplotypeData):
+            return data
+        g = as_genotypes(data)
+        n = g.n_individuals
+        allele_freqs, _ = equilibrium_fit(g)
+        method = self.method
+        predicted = _predicted_pairs(g)
+        if method == "auto":
+            method = "full" if predicted <= self.max_pairs else "ligation"
+        if method == "full" or g.n_loci <= self.block_size:
+            if predicted > self.max_pairs:
+                raise ValueError(
+                    f"full enumeration needs about {predicted:.3g} haplotype pairs, more than "
+                    f"max_pairs={self.max_pairs}; use method='ligation' (partition-ligation)"
+                )
+            table, work = _full_table(g, list(range(g.n_loci)), ordered=False)
+            centre = _equilibrium_centre(g, table.haps, range(g.n_loci), allele_freqs)
+            return HaplotypeData(g, table.haps, table.ind, table.h1, table.h2, table.c, centre, "full", work)
+        return self._ligation(g, allele_freqs)
+
+    def _ligation(self, g: GenotypeData, allele_freqs) -> HaplotypeData:
+        n = g.n_individuals
+        keep = self.keep if self.keep is not None else 1.0 / (4.0 * n)
+        bounds = list(range(0, g.n_loci, self.block_size)) + [g.n_loci]
+        blocks, work = [], 0
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            loci = list(range(a, b))
+            table, w = _full_table(g, loci, ordered=False)
+            work += w
+            start = _equilibrium_centre(g, table.haps, loci, allele_freqs)
+            freq = T.em_frequencies(table, n, start, prune=self.prune)
+            blocks.append(_retain(table, freq, n, keep))
+        while len(blocks) > 1:
+            joined = []
+            last = len(blocks) == 2
+            for j in range(0, len(blocks) - 1, 2):
+                (ta, fa), (tb, fb) = blocks[j], blocks[j + 1]
+                table = T.ligate(T.to_ordered(ta), T.to_ordered(tb), n, ordered=False)
+                work += table.n_rows
+                # start: product of the two halves' frequencies
+                left, right = table.parts
+                start = fa[left] * fb[right]
+                start = start / start.sum()
+                if last:
+                    return HaplotypeData(g, table.haps, table.ind, table.h1, table.h2, table.c, start,
+                                         "ligation", work)
+                freq = T.em_frequencies(table, n, start, prune=self.prune)
+                joined.append(_retain(table, freq, n, keep))
+            if len(blocks) % 2:
+                joined.append(blocks[-1])
+            blocks = joined
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def initial_params(self, data: HaplotypeData, rng: np.random.Generator) -> HaplotypeParams:
+        """The centre (see :class:`HaplotypeData`) times independent Exp(1) factors."""
+        f = data.centre * rng.exponential(1.0, size=data.n_haplotypes)
+        return HaplotypeParams(f / f.sum())
+
+    def coerce_params(self, init: Any, data: HaplotypeData) -> HaplotypeParams:
+        """Accept params, ``"centre"``, ``"uniform"``, ``{"frequencies": [...]}`` or
+        ``{"haplotypes": {labels: frequency}}`` (unlisted haplotypes get 0)."""
+        if isinstance(init, HaplotypeParams):
+            f = np.asarray(init.frequencies, dtype=float)
+        elif isinstance(init, str):
+            if init == "centre":
+                f = data.centre
+            elif init == "uniform":
+                f = np.full(data.n_haplotypes, 1.0 / data.n_haplotypes)
+            else:
+                raise ValueError(f"init must be 'centre', 'uniform', params or a mapping; got {init!r}")
+        elif isinstance(init, Mapping):
+            unknown = set(init) - {"frequencies", "haplotypes"}
+            if unknown or len(init) != 1:
+                raise ValueError(
+                    "haplotype parameters are given as {'frequencies': [...]} (one per candidate "
+                    f"haplotype) or {{'haplotypes': {{labels: frequency}}}}; got keys {sorted(init)}"
+                )
+            if "frequencies" in init:
+                f = np.asarray(init["frequencies"], dtype=float)
+            else:
+                lookup = {data.haplotype_labels(k): k for k in range(data.n_haplotypes)}
+                f = np.zeros(data.n_haplotypes)
+                for hap, value in dict(init["haplotypes"]).items():
+                    key = tuple(hap)
+                    if key not in lookup:
+                        raise ValueError(f"haplotype {key!r} is not consistent with any genotype")
+                    f[lookup[key]] = float(value)
+        else:
+            raise TypeError(f"init must be a HaplotypeParams, a string or a mapping; got {type(init).__name__}")
+        if f.shape != (data.n_haplotypes,):
+            raise ValueError(
+                f"frequencies must have one entry per candidate haplotype ({data.n_haplotypes}); got shape {f.shape}"
+            )
+        if not np.all(np.isfinite(f)) or np.any(f < 0):
+            raise ValueError("frequencies must be finite and non-negative")
+        if abs(f.sum() - 1.0) > 1e-9:
+            raise ValueError(f"frequencies must sum to 1; they sum to {f.sum()!r}")
+        params = HaplotypeParams(f)
+        if not np.all(np.isfinite(self._per_individual(data, params)[1])):
+            raise ValueError("these frequencies give some individual probability 0: every genotype needs a pair of haplotypes with positive frequency")
+        return params
+
+    def _support(self, data: HaplotypeData, params: HaplotypeParams) -> _Support:
+        if params._support is not None:
+            return params._support
+        f = params.frequencies
+        if np.all(f > 0):
+            return _Support(None, data.ind, data.h1, data.h2, data.c)
+        rows = np.flatnonzero((f[data.h1] > 0) & (f[data.h2] > 0))
+        return _Support(rows, data.ind[rows], data.h1[rows], data.h2[rows], data.c[rows])
+
+    def _per_individual(self, data: HaplotypeData, params: HaplotypeParams):
+        """Row weights ``c p[h1] p[h2]`` (support rows) and the log-likelihood per individual."""
+        s = self._support(data, params)
+        f = params.frequencies
+        n = data.n_individuals
+        w = s.c * f[s.h1] * f[s.h2]
+        like = np.bincount(s.ind, weights=w, minlength=n)
+        if np.all(like > 0) and np.all(np.isfinite(like)):
+            return s, np.log(like), w, like
+        lw = T.log_weights(s.c, f[s.h1], f[s.h2])
+        starts = T.segment_starts(s.ind)
+        if starts.size != n:
+            return s, np.full(n, -np.inf), w, like
+        top = np.maximum.reduceat(lw, starts)
+        top = np.where(np.isfinite(top), top, 0.0)
+        scaled = np.exp(lw - top[s.ind])
+        like = np.bincount(s.ind, weights=scaled, minlength=n)
+        with np.errstate(divide="ignore"):
+            return s, top + np.log(like), scaled, like
+
+    def _evaluate(self, data: HaplotypeData, params: HaplotypeParams) -> tuple[HaplotypePosterior, float]:
+        if self._cache is not None and self._cache[0] is params and self._cache[1] is data:
+            return self._cache[2]
+        s, ll, w, like = self._per_individual(data, params)
+        q = w / like[s.ind]
+        rows = np.arange(data.n_pairs) if s.rows is None else s.rows
+        out = (HaplotypePosterior(rows, q), float(np.sum(ll)))
+        self._cache = (params, data, out)
+        return out
+
+    def e_step(self, data: HaplotypeData, params: HaplotypeParams) -> tuple[HaplotypePosterior, float]:
+        """Posterior of every consistent pair, and the total log-likelihood."""
+        return self._evaluate(data, params)
+
+    def hard_e_step(self, data: HaplotypeData, params: HaplotypeParams):
+        """Each individual's single most likely pair (ties go to the first row)."""
+        s, ll, w, like = self._per_individual(data, params)
+        f = params.frequencies
+        lw = T.log_weights(s.c, f[s.h1], f[s.h2])
+        best = T.segment_argmax(s.ind, lw, data.n_individuals)
+        rows = np.arange(data.n_pairs) if s.rows is None else s.rows
+        post = HaplotypePosterior(rows[best], np.ones(best.size), hard=True)
+        return post, float(np.sum(ll)), float(np.sum(lw[best]))
+
+    def _counts(self, data: HaplotypeData, posterior: HaplotypePosterior) -> np.ndarray:
+        H = data.n_haplotypes
+        r, q = posterior.rows, posterior.prob
+        return np.bincount(data.h1[r], weights=q, minlength=H) + np.bincount(data.h2[r], weights=q, minlength=H)
+
+    def _with_support(self, data: HaplotypeData, freq: np.ndarray, old: _Support) -> HaplotypeParams:
+        """Params whose support is ``old`` less the rows that ``freq`` gives weight 0."""
+        live = (freq[old.h1] > 0) & (freq[old.h2] > 0)
+        if live.all():
+            return HaplotypeParams(freq, old)
+        rows = np.flatnonzero(live) if old.rows is None else old.rows[live]
+        return HaplotypeParams(freq, _Support(rows, old.ind[live], old.h1[live], old.h2[live], old.c[live]))
+
+    def m_step(self, data: HaplotypeData, posterior: HaplotypePosterior, params: HaplotypeParams) -> HaplotypeParams:
+        """Expected haplotype counts over ``2n``; then prune (see the class docstring)."""
+        new = self._counts(data, posterior) / (2.0 * data.n_individuals)
+        new.setflags(write=False)
+        if posterior.hard:
+            return HaplotypeParams(new)
+        support = self._support(data, params)
+        candidate = self._with_support(data, new, support)
+        if self.prune > 0:
+            small = (new > 0) & (new < self.prune) & (new < params.frequencies)
+            if small.any():
+                trial = np.where(small, 0.0, new)
+                trial /= trial.sum()
+                trial.setflags(write=False)
+                trial = self._with_support(data, trial, support)
+                ll_trial = self._evaluate(data, trial)[1]
+                ll_new = self._evaluate(data, candidate)[1]
+                if ll_trial >= ll_new:
+                    self._evaluate(data, trial)
+                    return trial
+        return candidate
+
+    # -- the evidence lower bound ---------------------------------------------------
+    def complete_loglik(self, data: HaplotypeData, params: HaplotypeParams, posterior: HaplotypePosterior) -> float:
+        """``E_q[log P(G, phase; p)] = sum q * log(c p[h1] p[h2])`` over the posterior's rows."""
+        if not isinstance(params, HaplotypeParams):
+            params = self.coerce_params(params, data)
+        r, q = posterior.rows, np.asarray(posterior.prob, dtype=float)
+        f = params.frequencies
+        lw = T.log_weights(data.c[r], f[data.h1[r]], f[data.h2[r]])
+        return float(np.sum(np.where(q > 0, q * lw, 0.0)))
+
+    def entropy(self, posterior: HaplotypePosterior) -> float:
+        """``H(q) = -sum q log q`` (natural log), summed over individuals."""
+        q = np.asarray(posterior.prob, dtype=float)
+        return float(-np.sum(xlogy(q, q)))
+
+    # -- conveniences ---------------------------------------------------------------
+    def loglik(self, data: Any, params: Any) -> float:
+        """Total log-likelihood ``sum_i log P(G_i; p)`` (natural log)."""
+        data = self.prepare(data)
+        if not isinstance(params, HaplotypeParams):
+            params = self.coerce_params(params, data)
+        return float(np.sum(self._per_individual(data, params)[1]))
+
+    def best_pairs(self, data: HaplotypeData, params: HaplotypeParams) -> tuple[np.ndarray, np.ndarray]:
+        """Each individual's most likely pair (row of the pair table) and its posterior."""
+        post, _ = self.e_step(data, params)
+        ind = data.ind[post.rows]
+        best = T.segment_argmax(ind, post.prob, data.n_individuals)
+        return post.rows[best], post.prob[best]
+
+
+def format_haplotype(labels: Sequence[Any], sep: str | None = None) -> str:
+    """Join allele labels: without a separator when all are single characters, else ``-``."""
+    text = [str(x) for x in labels]
+    if sep is None:
+        sep = "" if all(len(t) == 1 for t in text) else "-"
+    return sep.join(text)
+
+
+# -- results -----------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class HaplotypeResult:
+    """Haplotype frequencies, phases and the test of linkage equilibrium.
+
+    Attributes
+    ----------
+    data : HaplotypeData
+    fit : EMResult
+        The run of :func:`emcore.fit_em` (with all restarts).
+    haplotypes : tuple of tuple
+        Haplotypes (allele labels) with positive estimated frequency, most frequent first.
+    frequencies : ndarray, shape (n_listed,)
+        Their frequencies.
+    loglik : float
+        Maximised total log-likelihood (natural log).
+    loglik_equilibrium : float
+        Maximised log-likelihood under linkage equilibrium.
+    lr_statistic : float
+        ``2 (loglik - loglik_equilibrium)``.
+    df : int
+        ``prod(K_l) - 1 - sum(K_l - 1)``: free haplotype frequencies minus free allele
+        frequencies. The chi-square approximation is poor when many haplotypes are
+        rare (Excoffier & Slatkin 1995 use a permutation test).
+    best_pairs : ndarray of int, shape (n_individuals, 2)
+        Each individual's most likely pair, as indices into ``data.haplotypes``.
+    best_pair_prob : ndarray, shape (n_individuals,)
+        Its posterior probability.
+    posterior : HaplotypePosterior
+        The posterior over every individual's consistent pairs at the estimate
+        (see :meth:`pairs`).
+    """
+
+    data: HaplotypeData
+    fit: EMResult
+    haplotypes: tuple[tuple[Any, ...], ...]
+    frequencies: np.ndarray
+    loglik: float
+    loglik_equilibrium: float
+    lr_statistic: float
+    df: int
+    best_pairs: np.ndarray
+    best_pair_prob: np.ndarray
+    posterior: HaplotypePosterior | None = None
+
+    def pairs(self, i: int, min_prob: float = 0.0) -> list[tuple[tuple[Any, ...], tuple[Any, ...], float]]:
+        """Individual ``i``'s consistent pairs with their posterior probabilities, most probable first."""
+        if not 0 <= i < self.data.n_individuals:
+            raise ValueError(f"individual must be in 0..{self.data.n_individuals - 1}; got {i}")
+        post = self.posterior
+        mine = self.data.ind[post.rows] == i
+        rows, prob = post.rows[mine], post.prob[mine]
+        order = np.argsort(-prob, kind="stable")
+        return [(self.data.haplotype_labels(int(self.data.h1[r])), self.data.haplotype_labels(int(self.data.h2[r])),
+                 float(q)) for r, q in zip(rows[order], prob[order]) if q >= min_prob]
+
+    @property
+    def p_value(self) -> float:
+        """Chi-square p-value of ``lr_statistic`` on ``df`` degrees of freedom."""
+        return float(chi2.sf(max(self.lr_statistic, 0.0), float(self.df))) if self.df > 0 else float("nan")
+
+    def phase(self, i: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """Individual ``i``'s most likely pair of haplotypes (allele labels)."""
+        a, b = self.best_pairs[i]
+        return self.data.haplotype_labels(int(a)), self.data.haplotype_labels(int(b))
+
+    def phased_alleles(self) -> np.ndarray:
+        """Allele codes of each individual's most likely pair, shape (n_individuals, 2, n_loci)."""
+        return self.data.haplotypes[self.best_pairs]
+
+    def table(self, min_frequency: float = 0.0) -> list[tuple[str, float]]:
+        """``(haplotype, frequency)`` rows, most frequent first."""
+        return [(format_haplotype(h), float(f)) for h, f in zip(self.haplotypes, self.frequencies)
+                if f >= min_frequency]
+
+
+def estimate_haplotypes(genotypes: Any, *, method: str = "auto", mode: str = "soft", init: Any = None,
+                        n_init: int = 1, seed: Any = None, tol: float = 1e-10, max_iter: int = 5000,
+                        block_size: int = 8, keep: float | None = None, prune: float = 1e-6,
+                        max_pairs: int = 5_000_000) -> HaplotypeResult:
+    """Estimate haplotype frequencies and phases by EM.
+
+    Parameters
+    ----------
+    genotypes : array-like, DataFrame, GenotypeData or HaplotypeData
+        Two allele columns per locus (see :func:`as_genotypes`).
+    method, block_size, keep, prune, max_pairs
+        See :class:`HaplotypeModel`.
+    mode : {"soft", "hard"}
+        EM, or classification EM (each individual's single most likely pair).
+    init : optional
+        Starting point (see :meth:`HaplotypeModel.coerce_params`). With ``n_init=1``
+        the default is ``"centre"`` (linkage equilibrium for full enumeration).
+    n_init, seed
+        Seeded random restarts through :func:`emcore.fit_em`.
+    tol, max_iter
+        Passed to :func:`emcore.fit_em`.
+
+    Returns
+    -------
+    HaplotypeResult
+    """
+    model = HaplotypeModel(method, block_size=block_size, keep=keep, prune=prune, max_pairs=max_pairs)
+    data = model.prepare(genotypes)
+    if init is None and n_init == 1:
+        init = "centre"
+    fit = fit_em(model, data, init=init, mode=mode, tol=tol, max_iter=max_iter, n_init=n_init, seed=seed)
+    return summarise(model, data, fit)
+
+
+def summarise(model: HaplotypeModel, data: HaplotypeData, fit: EMResult) -> HaplotypeResult:
+    """Build a :class:`HaplotypeResult` from a :func:`fit_em` run of ``model``."""
+    f = fit.params.frequencies
+    order = np.lexsort((np.arange(f.size), -f))
+    order = order[f[order] > 0]
+    haps = tuple(data.haplotype_labels(int(k)) for k in order)
+    rows, prob = model.best_pairs(data, fit.params)
+    posterior, _ = model.e_step(data, fit.params)
+    pairs = np.stack([data.h1[rows], data.h2[rows]], axis=1)
+    _, ll_eq = equilibrium_fit(data.genotypes)
+    k = data.genotypes.n_alleles
+    df = math.prod(k) - 1 - sum(x - 1 for x in k)
+    return HaplotypeResult(
+        data=data, fit=fit, haplotypes=haps, frequencies=f[order].copy(), loglik=float(fit.loglik),
+        loglik_equilibrium=ll_eq, lr_statistic=2.0 * (float(fit.loglik) - ll_eq), df=int(df),
+        best_pairs=pairs, best_pair_prob=prob.copy(), posterior=posterior,
+    )
+
+
+def phase_accuracy(truth: np.ndarray, estimate: np.ndarray) -> tuple[float, float]:
+    """Share of individuals phased correctly and the switch error rate.
+
+    Parameters
+    ----------
+    truth, estimate : array of int, shape (n_individuals, 2, n_loci)
+        The two haplotypes of each individual (allele codes), true and estimated;
+        both must have the same genotypes.
+
+    Returns
+    -------
+    share_correct : float
+        Fraction of individuals whose estimated unordered pair is the true one
+        (individuals with at most one heterozygous locus count as correct).
+    switch_error_rate : float
+        Over all individuals, the number of switches (neighbouring heterozygous
+        loci whose relative phase is wrong) divided by the number of neighbouring
+        heterozygous pairs (``h - 1`` for ``h`` heterozygous loci).
+    """
+    truth = np.asarray(truth)
+    estimate = np.asarray(estimate)
+    if truth.shape != estimate.shape or truth.ndim != 3 or truth.shape[1] != 2:
+        raise ValueError(f"truth and estimate must both have shape (n, 2, n_loci); got {truth.shape} and {estimate.shape}")
+    if not np.array_equal(np.sort(truth, axis=1), np.sort(estimate, axis=1)):
+        raise ValueError("truth and estimate must have the same genotypes")
+    het = truth[:, 0, :] != truth[:, 1, :]
+    same = estimate[:, 0, :] == truth[:, 0, :]  # orientation at each locus
+    # relative phase between consecutive heterozygous loci
+    switches, pairs, correct = 0, 0, 0
+    flat_same = np.where(het, same, False)
+    n_het = het.sum(axis=1)
+    # order heterozygous loci per individual; compare consecutive orientations
+    idx = np.argsort(~het, axis=1, kind="stable")
+    orient = np.take_along_axis(flat_same, idx, axis=1)
+    valid = np.arange(het.shape[1])[None, :] < n_het[:, None]
+    change = (orient[:, 1:] != orient[:, :-1]) & valid[:, 1:]
+    per_ind = change.sum(axis=1)
+    switches = int(per_ind.sum())
+    pairs = int(np.sum(np.maximum(n_het - 1, 0)))
+    correct = int(np.sum(per_ind == 0))
+    return correct / truth.shape[0], (switches / pairs if pairs else 0.0)
+
+
+# -- gene counting: allele frequencies from phenotypes ------------------------------------
+#: The ABO blood groups: each phenotype and the genotypes that show it (O is recessive).
+ABO_PHENOTYPES: dict[str, tuple[tuple[str, str], ...]] = {
+    "A": (("A", "A"), ("A", "O")),
+    "B": (("B", "B"), ("B", "O")),
+    "AB": (("A", "B"),),
+    "O": (("O", "O"),),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class PhenotypeCounts:
+    """Phenotype counts at one locus and the genotypes behind each phenotype.
+
+    Attributes
+    ----------
+    phenotypes : tuple of str
+    counts : ndarray of float, shape (n_phenotypes,)
+    alleles : tuple of str
+    genotype_phenotype : ndarray of int, shape (n_genotypes,)
+        The phenotype of each genotype row.
+    genotype_alleles : ndarray of int, shape (n_genotypes, 2)
+        The two alleles (indices into ``alleles``) of each genotype row.
+    """
+
+    phenotypes: tuple[str, ...]
+    counts: np.ndarray
+    alleles: tuple[str, ...]
+    genotype_phenotype: np.ndarray
+    genotype_alleles: np.ndarray
+
+
+@dataclass(frozen=True)
+class AlleleParams:
+    """Allele frequencies (in the order of ``PhenotypeCounts.alleles``)."""
+
+    frequencies: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "frequencies", tuple(float(x) for x in np.ravel(self.frequencies)))
+
+
+class GeneCounting:
+    """Allele frequencies from phenotype counts under Hardy-Weinberg, for :func:`emcore.fit_em`.
+
+    The gene-counting method of Ceppellini, Siniscalco & Smith (1955): the E-step
+    splits each phenotype's count among the genotypes that show it, in proportion to
+    their Hardy-Weinberg probabilities (``p_a**2`` or ``2 p_a p_b``); the M-step counts
+    alleles in the split counts and divides by ``2n``.
+
+    Parameters
+    ----------
+    phenotypes : mapping of str to sequence of (allele, allele)
+        The genotypes that show each phenotype; default the ABO system
+        (:data:`ABO_PHENOTYPES`). Every genotype must belong to exactly one phenotype.
+
+    Notes
+    -----
+    The posterior is an array over the genotype rows of the data: the share of its
+    phenotype's count that each genotype receives.
+    """
+
+    def __init__(self, phenotypes: Mapping[str, Sequence[tuple[str, str]]] | None = None):
+        phenotypes = ABO_PHENOTYPES if phenotypes is None else phenotypes
+        if not isinstance(phenotypes, Mapping) or not phenotypes:
+            raise TypeError("phenotypes must map each phenotype to the genotypes that show it")
+        alleles = sorted({a for gs in phenotypes.values() for g in gs for a in g})
+        index = {a: k for k, a in enumerate(alleles)}
+        seen: dict[tuple[str, str], str] = {}
+        rows, owner = [], []
+        for j, (ph, genotypes) in enumerate(phenotypes.items()):
+            for g in genotypes:
+                if len(g) != 2:
+                    raise ValueError(f"phenotype {ph!r}: a genotype is two alleles; got {g!r}")
+                key = tuple(sorted(g))
+                if key in seen:
+                    raise ValueError(f"genotype {key} belongs to two phenotypes: {seen[key]!r} and {ph!r}")
+                seen[key] = ph
+                rows.append([index[g[0]], index[g[1]]])
+                owner.append(j)
+        missing = [(a, b) for i, a in enumerate(alleles) for b in alleles[i:] if (a, b) not in seen]
+        if missing:
+            raise ValueError(f"genotypes {missing} belong to no phenotype; every genotype needs one")
+        self.phenotypes = tuple(phenotypes)
+        self.alleles = tuple(alleles)
+        self._rows = np.array(rows, dtype=np.int64)
+        self._owner = np.array(owner, dtype=np.int64)
+
+    def __repr__(self) -> str:
+        return f"GeneCounting(phenotypes={list(self.phenotypes)}, alleles={list(self.alleles)})"
+
+    def prepare(self, data: Any) -> PhenotypeCounts:
+        """Validate a mapping ``{phenotype: count}`` (or counts in phenotype order)."""
+        if isinstance(data, PhenotypeCounts):
+            return data
+        if isinstance(data, Mapping):
+            unknown = set(data) - set(self.phenotypes)
+            if unknown:
+                raise ValueError(f"unknown phenotypes {sorted(unknown)}; expected {list(self.phenotypes)}")
+            values = [data.get(ph, 0) for ph in self.phenotypes]
+        else:
+            values = data
+        from ._validation import as_count_array
+
+        counts = as_count_array(values, "phenotype counts").astype(float)
+        if counts.size != len(self.phenotypes):
+            raise ValueError(f"phenotype counts must have one entry per phenotype {list(self.phenotypes)}; got {counts.size}")
+        if counts.sum() == 0:
+            raise ValueError("phenotype counts are all zero")
+        counts.setflags(write=False)
+        return PhenotypeCounts(self.phenotypes, counts, self.alleles, self._owner, self._rows)
+
+    def initial_params(self, data: PhenotypeCounts, rng: np.random.Generator) -> AlleleParams:
+        """Frequencies drawn from a flat Dirichlet."""
+        return AlleleParams(rng.dirichlet(np.ones(len(self.alleles))))
+
+    def coerce_params(self, init: Any, data: PhenotypeCounts) -> AlleleParams:
+        """Accept AlleleParams, a mapping ``{allele: frequency}`` or frequencies in allele order."""
+        if isinstance(init, AlleleParams):
+            f = np.array(init.frequencies)
+        elif isinstance(init, Mapping):
+            unknown = set(init) - set(self.alleles)
+            if unknown:
+                raise ValueError(f"unknown alleles {sorted(unknown)}; expected {list(self.alleles)}")
+            f = np.array([float(init.get(a, 0.0)) for a in self.alleles])
+        else:
+            try:
+                f = np.asarray(init, dtype=float).ravel()
+            except (TypeError, ValueError):
+                raise TypeError(f"init must be AlleleParams, a mapping or a sequence of frequencies; got {init!r}") from None
+        if f.size != len(self.alleles) or not np.all(np.isfinite(f)) or np.any(f <= 0) or abs(f.sum() - 1) > 1e-9:
+            raise ValueError(f"starting allele frequencies must be {len(self.alleles)} positive numbers summing to 1; got {f.tolist()}")
+        return AlleleParams(f)
+
+    def _joint(self, data: PhenotypeCounts, params: AlleleParams) -> np.ndarray:
+        p = np.asarray(params.frequencies)
+        a, b = data.genotype_alleles[:, 0], data.genotype_alleles[:, 1]
+        return np.where(a == b, 1.0, 2.0) * p[a] * p[b]
+
+    def e_step(self, data: PhenotypeCounts, params: AlleleParams) -> tuple[np.ndarray, float]:
+        """Share of each phenotype's count given to each of its genotypes; total log-likelihood."""
+        g = self._joint(data, params)
+        ph = np.bincount(data.genotype_phenotype, weights=g, minlength=len(data.phenotypes))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(ph[data.genotype_phenotype] > 0, g / ph[data.genotype_phenotype], 0.0)
+            ll = float(np.sum(np.where(data.counts > 0, data.counts * np.log(ph), 0.0)))
+        return share, ll
+
+    def hard_e_step(self, data: PhenotypeCounts, params: AlleleParams):
+        """Every individual of a phenotype gets that phenotype's most likely genotype."""
+        share, ll = self.e_step(data, params)
+        g = self._joint(data, params)
+        hard = np.zeros_like(share)
+        for j in range(len(data.phenotypes)):
+            rows = np.flatnonzero(data.genotype_phenotype == j)
+            hard[rows[np.argmax(g[rows])]] = 1.0
+        with np.errstate(divide="ignore"):
+            closs = float(np.sum(data.counts[data.genotype_phenotype] * hard * np.where(hard > 0, np.log(g), 0.0)))
+        return hard, ll, closs
+
+    def m_step(self, data: PhenotypeCounts, posterior: np.ndarray, params: AlleleParams) -> AlleleParams:
+        """Allele counts in the split genotype counts, over ``2n``."""
+        n_g = data.counts[data.genotype_phenotype] * posterior
+        k = len(data.alleles)
+        counts = np.bincount(data.genotype_alleles[:, 0], weights=n_g, minlength=k) + np.bincount(
+            data.genotype_alleles[:, 1], weights=n_g, minlength=k)
+        return AlleleParams(counts / (2.0 * data.counts.sum()))
+
+    def expected_genotype_counts(self, data: Any, params: Any) -> dict[str, float]:
+        """The E-step's split of the phenotype counts, keyed ``"AO"`` etc."""
+        data = self.prepare(data)
+        if not isinstance(params, AlleleParams):
+            params = self.coerce_params(params, data)
+        share, _ = self.e_step(data, params)
+        n_g = data.counts[data.genotype_phenotype] * share
+        return {data.alleles[a] + data.alleles[b]: float(x) for (a, b), x in zip(data.genotype_alleles, n_g)}
+
+    def loglik(self, data: Any, params: Any) -> float:
+        """Total multinomial log-likelihood of the phenotype counts (without the coefficient)."""
+        data = self.prepare(data)
+        if not isinstance(params, AlleleParams):
+            params = self.coerce_params(params, data)
+        return self.e_step(data, params)[1]
