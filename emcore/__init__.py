@@ -6,13 +6,14 @@ One generic driver, :func:`fit_em`, and one module per model:
 - :mod:`emcore.coins` - mixtures of coins (Do & Batzoglou 2008, Figure 1);
 - :mod:`emcore.haplotype` - haplotype frequencies from unphased genotypes
   (gene counting, full enumeration, partition-ligation);
+- :mod:`emcore.motif` - DNA motif discovery (OOPS/ZOOPS/TCM, MEME-style);
 - :mod:`emcore.hmm` - discrete hidden Markov models (Baum-Welch, Viterbi training);
 - :mod:`emcore.datasets` - small data sets that ship with the package.
 
 All log-likelihoods are natural logs summed over the observations.
 """
 
-from . import coins, datasets, haplotype, hmm
+from . import coins, datasets, haplotype, hmm, motif
 from .coins import CoinData, CoinMixture, CoinParams, complete_data_mle
 from .hmm import DiscreteHMM, HMMData, HMMParams, HMMPosterior
 from .em import EMModel, EMRecord, EMResult, EMWarning, elbo, fit_em
@@ -38,4 +39,5 @@ __all__ = [
     "fit_em",
     "haplotype",
     "hmm",
+    "motif",
 ]

@@ -801,7 +801,8 @@ class HaplotypeModel:
         r, q = posterior.rows, np.asarray(posterior.prob, dtype=float)
         f = params.frequencies
         lw = T.log_weights(data.c[r], f[data.h1[r]], f[data.h2[r]])
-        return float(np.sum(np.where(q > 0, q * lw, 0.0)))
+        support = q > 0  # 0 * log 0 = 0: a pair with no mass contributes nothing
+        return float(np.sum(q[support] * lw[support]))
 
     def entropy(self, posterior: HaplotypePosterior) -> float:
         """``H(q) = -sum q log q`` (natural log), summed over individuals."""

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 import emcore
 from emcore import CoinMixture, fit_em
 from emcore.em import elbo
+from emcore.haplotype import HaplotypeModel
 from emcore.hmm import DiscreteHMM
 from emcore.motif import MotifModel, erase
 
@@ -79,9 +80,25 @@ def hmm_problem(rng: np.random.Generator) -> Problem:
     return Problem(model, sequences, model.initial_params(None, rng))
 
 
-def hmm_posterior_elsewhere(model, data, params, posterior, rng: np.random.Generator):
-    """A random distribution over state paths: the posterior under other, random parameters."""
+def posterior_elsewhere(model, data, params, posterior, rng: np.random.Generator):
+    """A random ``q`` in any model's layout: the posterior under other, random parameters.
+
+    For models whose posterior is not a plain array (state paths of an HMM, phase pairs
+    of haplotypes) this is the simplest valid distribution over completions.
+    """
     return model.e_step(data, model.initial_params(data, rng))[0]
+
+
+def haplotype_problem(rng: np.random.Generator) -> Problem:
+    """3-15 individuals at 1-4 loci with 2-3 alleles each, some alleles missing; plain EM."""
+    n, n_loci = int(rng.integers(3, 16)), int(rng.integers(1, 5))
+    alleles = rng.integers(0, 3, size=(n, 2 * n_loci)).astype(float)
+    missing = rng.random(alleles.shape) < 0.08
+    missing[:, 0] = False  # every individual keeps an allele somewhere
+    alleles[missing] = np.nan
+    model = HaplotypeModel(prune=0.0)  # pruning is not an M-step: its bound can be -inf
+    data = model.prepare(alleles)
+    return Problem(model, alleles, model.initial_params(data, rng))
 
 
 def motif_problem(rng: np.random.Generator) -> Problem:
@@ -137,7 +154,8 @@ def motif_site_distribution(model, data, params, posterior, rng: np.random.Gener
 
 CASES = [
     EMCase("coins", coin_problems(), random_responsibilities, mixture_kl),
-    EMCase("hmm", problems_from_rng(hmm_problem), hmm_posterior_elsewhere, max_iter=25),
+    EMCase("hmm", problems_from_rng(hmm_problem), posterior_elsewhere, max_iter=25),
+    EMCase("haplotypes", problems_from_rng(haplotype_problem), posterior_elsewhere, max_iter=25),
     EMCase("motif", problems_from_rng(motif_problem), motif_site_distribution, max_iter=25),
 ]
 
