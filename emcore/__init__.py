@@ -4,6 +4,7 @@ One generic driver, :func:`fit_em`, and one module per model:
 
 - :mod:`emcore.em` - the driver, the model protocol, :class:`EMResult`;
 - :mod:`emcore.coins` - mixtures of coins (Do & Batzoglou 2008, Figure 1);
+- :mod:`emcore.gmm` - Gaussian mixtures (soft clustering, k-means as a limit);
 - :mod:`emcore.haplotype` - haplotype frequencies from unphased genotypes
   (gene counting, full enumeration, partition-ligation);
 - :mod:`emcore.motif` - DNA motif discovery (OOPS/ZOOPS/TCM, MEME-style);
@@ -13,8 +14,9 @@ One generic driver, :func:`fit_em`, and one module per model:
 All log-likelihoods are natural logs summed over the observations.
 """
 
-from . import coins, datasets, haplotype, hmm, motif
+from . import coins, datasets, gmm, haplotype, hmm, motif
 from .coins import CoinData, CoinMixture, CoinParams, complete_data_mle
+from .gmm import GaussianMixture, GMMParams
 from .hmm import DiscreteHMM, HMMData, HMMParams, HMMPosterior
 from .em import EMModel, EMRecord, EMResult, EMWarning, elbo, fit_em
 
@@ -29,6 +31,8 @@ __all__ = [
     "EMRecord",
     "EMResult",
     "EMWarning",
+    "GMMParams",
+    "GaussianMixture",
     "HMMData",
     "HMMParams",
     "HMMPosterior",
@@ -37,6 +41,7 @@ __all__ = [
     "datasets",
     "elbo",
     "fit_em",
+    "gmm",
     "haplotype",
     "hmm",
     "motif",

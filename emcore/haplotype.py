@@ -158,7 +158,8 @@ def _locus_name(a: str, b: str) -> str:
         prefix += x
     rest_a, rest_b = a[len(prefix):], b[len(prefix):]
     if prefix[-1:] in ("a", "A") and rest_a.isdigit() and rest_b.isdigit():
-        prefix = prefix[:-1]
+        # haplo.stats style "DRB.a1", "DRB.a2" -> "DRB"; a bare "a1", "a2" stays "a"
+        prefix = prefix[:-1] if prefix[:-1].rstrip("._-: ") else prefix
     name = prefix.rstrip("._-: ")
     return name if name else f"{a}/{b}"
 

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 import emcore
 from emcore import CoinMixture, fit_em
 from emcore.em import elbo
+from emcore.gmm import COVARIANCE_TYPES, GaussianMixture
 from emcore.haplotype import HaplotypeModel
 from emcore.hmm import DiscreteHMM
 from emcore.motif import MotifModel, erase
@@ -68,9 +69,8 @@ def coin_problems(draw, interior: bool = True) -> Problem:
     return Problem(model, (heads, tosses), {"theta": theta, "weights": weights}, seed)
 
 
-# The registry: one line per model. A later model adds, for example,
-#   EMCase("gmm", problems_from_rng(random_gmm_problem), random_responsibilities, mixture_kl),
-# where random_gmm_problem(rng) returns a Problem(model, data, init).
+# The registry: one line per model, EMCase(name, problems, q_sampler, kl, ...), where
+# problems_from_rng(f) turns f(rng) -> Problem(model, data, init) into a strategy.
 def hmm_problem(rng: np.random.Generator) -> Problem:
     """A random discrete HMM (1-3 states, 2-4 symbols), 1-3 sequences drawn from it."""
     n_states, n_symbols = int(rng.integers(1, 4)), int(rng.integers(2, 5))
@@ -152,8 +152,26 @@ def motif_site_distribution(model, data, params, posterior, rng: np.random.Gener
     return draw / total
 
 
+def gmm_problem(rng: np.random.Generator) -> Problem:
+    """A random Gaussian mixture fit: 1-3 components, 1-3 features, 12-60 samples.
+
+    Every covariance type, learned or fixed weights, and either of the model's own
+    starts (k-means++ or random responsibilities). The data are a random mixture
+    with overlapping clusters, so the posterior is far from one-hot.
+    """
+    K, d = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    n = int(rng.integers(12, 61))
+    centres = rng.normal(scale=2.0, size=(K, d))
+    X = centres[rng.integers(K, size=n)] + rng.normal(size=(n, d)) * rng.uniform(0.3, 1.5, size=d)
+    model = GaussianMixture(K, covariance_type=str(rng.choice(COVARIANCE_TYPES)),
+                            init=str(rng.choice(["kmeans++", "random"])),
+                            learn_weights=bool(rng.random() < 0.8))
+    return Problem(model, X, model.initial_params(model.prepare(X), rng))
+
+
 CASES = [
     EMCase("coins", coin_problems(), random_responsibilities, mixture_kl),
+    EMCase("gmm", problems_from_rng(gmm_problem), random_responsibilities, mixture_kl, max_iter=25),
     EMCase("hmm", problems_from_rng(hmm_problem), posterior_elsewhere, max_iter=25),
     EMCase("haplotypes", problems_from_rng(haplotype_problem), posterior_elsewhere, max_iter=25),
     EMCase("motif", problems_from_rng(motif_problem), motif_site_distribution, max_iter=25),

@@ -1,0 +1,169 @@
+"""The fast path of :mod:`emcore.gmm`: one pass over the data per E-step and per M-step.
+
+Nothing here is new mathematics; it is the arithmetic of :mod:`emcore.gmm` arranged so
+that the work goes to a few large matrix products (BLAS) instead of one small product
+per mixture component.
+
+E-step
+    With ``P_k`` the upper-triangular Cholesky factor of the precision of component
+    ``k`` (``P_k P_k^T = Sigma_k^{-1}``), the squared Mahalanobis distance is
+    ``|(x - mu_k) P_k|^2``. Stacking the ``K`` factors side by side into one
+    ``(d, K d)`` matrix ``W = [P_1 | ... | P_K]`` whitens a block of rows for *all*
+    components in one matrix product, ``Y = (X - c) W - b`` with
+    ``b_k = (mu_k - c) P_k``; a second small product with a block indicator sums
+    the squares of each component's ``d`` columns.
+M-step
+    Two passes: the weighted counts and sums (one product ``R^T X``), then every
+    component's weighted scatter about its *new* mean, all components in one
+    batched product. Taking residuals about each component's own mean, as the
+    textbook formula does, avoids the cancellation of ``E[x x^T] - mu mu^T``, which
+    would swamp ``reg_covar`` for a component that collapses far from the origin.
+
+The data are centred on their overall mean ``c`` on the fly (chunk by chunk) in the
+E-step, and every temporary is bounded by :data:`CHUNK_ELEMENTS` numbers, so memory
+does not grow with the number of samples beyond the ``(n_samples, n_components)``
+responsibilities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import numpy as np
+
+#: The largest temporary of a chunk, in float64 numbers (``rows * n_components *
+#: n_features``). 2**16 numbers (512 kB) keep a chunk in the processor's cache.
+CHUNK_ELEMENTS = 1 << 16
+
+_LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+def chunks(n_rows: int, row_size: int) -> Iterator[slice]:
+    """Slices of ``range(n_rows)`` with about ``CHUNK_ELEMENTS / row_size`` rows each."""
+    step = max(1, CHUNK_ELEMENTS // max(1, row_size))
+    for start in range(0, n_rows, step):
+        yield slice(start, min(n_rows, start + step))
+
+
+class Whitening(NamedTuple):
+    """Everything the E-step needs, precomputed once per parameter set.
+
+    Attributes
+    ----------
+    W : ndarray, shape (n_features, n_components * n_features)
+        The precision Cholesky factors side by side.
+    b : ndarray, shape (n_components * n_features,)
+        ``(mu_k - c) P_k`` for each component, side by side.
+    const : ndarray, shape (n_components,)
+        ``log w_k + log det P_k - d/2 log(2 pi)``; ``-inf`` for a zero weight.
+    blocks : ndarray, shape (n_components * n_features, n_components)
+        Block indicator: column ``k`` sums the squares of block ``k``.
+    """
+
+    W: np.ndarray
+    b: np.ndarray
+    const: np.ndarray
+    blocks: np.ndarray
+
+
+def whitening(weights: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, center: np.ndarray) -> Whitening:
+    """Precompute the stacked whitening transform.
+
+    Parameters
+    ----------
+    weights : ndarray, shape (K,)
+    means : ndarray, shape (K, d)
+    prec_chol : ndarray, shape (K, d, d)
+        Upper-triangular ``P_k`` with ``P_k P_k^T`` the precision of component ``k``.
+    center : ndarray, shape (d,)
+        The point the data are centred on.
+    """
+    n_components, n_features = means.shape
+    W = np.ascontiguousarray(prec_chol.transpose(1, 0, 2).reshape(n_features, n_components * n_features))
+    b = np.einsum("ka,kab->kb", means - center, prec_chol).reshape(-1)
+    log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+    with np.errstate(divide="ignore"):  # a component that lost all its data has weight 0
+        log_weights = np.log(weights)
+    const = log_weights + log_det - 0.5 * n_features * _LOG_2PI
+    blocks = np.kron(np.eye(n_components), np.ones((n_features, 1)))
+    return Whitening(W, b, const, blocks)
+
+
+def log_joint_chunk(X: np.ndarray, rows: slice, center: np.ndarray, wh: Whitening) -> np.ndarray:
+    """``log w_k + log N(x_i; mu_k, Sigma_k)`` for the rows ``rows``, shape ``(m, K)``."""
+    Y = (X[rows] - center) @ wh.W  # (m, K d): every component's whitened residual
+    Y -= wh.b
+    np.square(Y, out=Y)
+    out = Y @ wh.blocks  # (m, K): squared Mahalanobis distances
+    out *= -0.5
+    out += wh.const
+    return out
+
+
+def log_joint(X: np.ndarray, center: np.ndarray, wh: Whitening) -> np.ndarray:
+    """The whole ``(n, K)`` matrix of log joint probabilities."""
+    n_components = wh.const.size
+    out = np.empty((X.shape[0], n_components))
+    for rows in chunks(X.shape[0], wh.W.shape[1]):
+        out[rows] = log_joint_chunk(X, rows, center, wh)
+    return out
+
+
+def responsibilities(X: np.ndarray, center: np.ndarray, wh: Whitening) -> tuple[np.ndarray, float]:
+    """Posterior responsibilities ``(n, K)`` and the total log-likelihood.
+
+    Log-sum-exp per row: subtract the row maximum before exponentiating, so that no
+    density underflows to 0 for every component at once.
+    """
+    resp = np.empty((X.shape[0], wh.const.size))
+    total = 0.0
+    for rows in chunks(X.shape[0], wh.W.shape[1]):
+        lj = log_joint_chunk(X, rows, center, wh)
+        top = lj.max(axis=1, keepdims=True)
+        lj -= top
+        np.exp(lj, out=lj)
+        norm = lj.sum(axis=1, keepdims=True)
+        np.divide(lj, norm, out=resp[rows])
+        total += float(np.log(norm).sum() + top.sum())
+    return resp, total
+
+
+def weighted_sums(X: np.ndarray, center: np.ndarray, resp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First pass of the M-step: ``n_k = sum_i r_ik`` and ``sum_i r_ik (x_i - c)``.
+
+    Returns arrays of shapes (K,) and (K, d).
+    """
+    n_samples, n_features = X.shape
+    nk = np.zeros(resp.shape[1])
+    first = np.zeros((resp.shape[1], n_features))
+    for rows in chunks(n_samples, resp.shape[1] + n_features):
+        Rc = resp[rows]
+        nk += Rc.sum(axis=0)
+        first += Rc.T @ (X[rows] - center)
+    return nk, first
+
+
+def weighted_scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, diagonal: bool) -> np.ndarray:
+    """Second pass of the M-step: each component's weighted scatter about its own mean.
+
+    ``S_k = sum_i r_ik (x_i - mu_k)(x_i - mu_k)^T``, shape (K, d, d), or only its
+    diagonal, shape (K, d). Residuals are taken about each component's own mean,
+    so no large numbers cancel (a component collapsed onto a point gets exactly 0).
+    All components are handled at once: ``D`` holds every component's residuals,
+    shape (K, m, d), and one batched matrix product forms all ``K`` scatters.
+    """
+    n_samples, n_features = X.shape
+    n_components = means.shape[0]
+    shape = (n_components, n_features) if diagonal else (n_components, n_features, n_features)
+    total = np.zeros(shape)
+    for rows in chunks(n_samples, n_components * n_features):
+        D = X[rows][None, :, :] - means[:, None, :]  # (K, m, d)
+        Z = D * resp[rows].T[:, :, None]  # r_ik (x_i - mu_k)
+        if diagonal:
+            total += np.einsum("kmd,kmd->kd", Z, D)
+        else:
+            total += np.matmul(D.transpose(0, 2, 1), Z)
+    if not diagonal:
+        total = 0.5 * (total + total.transpose(0, 2, 1))  # exactly symmetric
+    return total
