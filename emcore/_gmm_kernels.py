@@ -10,8 +10,8 @@ E-step
     ``|(x - mu_k) P_k|^2``. Stacking the ``K`` factors side by side into one
     ``(d, K d)`` matrix ``W = [P_1 | ... | P_K]`` whitens a block of rows for *all*
     components in one matrix product, ``Y = (X - c) W - b`` with
-    ``b_k = (mu_k - c) P_k``; a second small product with a block indicator sums
-    the squares of each component's ``d`` columns.
+    ``b_k = (mu_k - c) P_k``; summing the squares of each component's ``d`` columns
+    gives the ``K`` squared Mahalanobis distances of every row.
 M-step
     Two passes: the weighted counts and sums (one product ``R^T X``), then every
     component's weighted scatter about its *new* mean, all components in one
@@ -23,20 +23,38 @@ The data are centred on their overall mean ``c`` on the fly (chunk by chunk) in 
 E-step, and every temporary is bounded by :data:`CHUNK_ELEMENTS` numbers, so memory
 does not grow with the number of samples beyond the ``(n_samples, n_components)``
 responsibilities.
+
+Threads
+    The matrix products of a chunk are small (an inner dimension of ``d``), too small
+    for a multi-threaded BLAS to pay for its synchronisation: on a busy machine its
+    spinning threads make them several times slower. So the BLAS runs single-threaded
+    here, and large inputs are split instead: the chunks go to a pool of
+    :data:`N_WORKERS` threads (numpy releases the GIL in BLAS and in its loops). Each
+    chunk's result is computed alone and the partial sums are added in chunk order,
+    so the answer does not depend on the number of threads or their timing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import NamedTuple
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from typing import Any, NamedTuple
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 #: The largest temporary of a chunk, in float64 numbers (``rows * n_components *
 #: n_features``). 2**16 numbers (512 kB) keep a chunk in the processor's cache.
 CHUNK_ELEMENTS = 1 << 16
 
+#: Threads that share the chunks of a large input (at most 4, at most the CPUs).
+N_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
 _LOG_2PI = float(np.log(2.0 * np.pi))
+_POOL: ThreadPoolExecutor | None = None
+_CONTROLLER: ThreadpoolController | None = None
 
 
 def chunks(n_rows: int, row_size: int) -> Iterator[slice]:
@@ -44,6 +62,24 @@ def chunks(n_rows: int, row_size: int) -> Iterator[slice]:
     step = max(1, CHUNK_ELEMENTS // max(1, row_size))
     for start in range(0, n_rows, step):
         yield slice(start, min(n_rows, start + step))
+
+
+def map_chunks(fn: Callable[[slice], Any], n_rows: int, row_size: int) -> list[Any]:
+    """``[fn(rows) for rows in chunks(n_rows, row_size)]``, in chunk order.
+
+    With several chunks per worker the calls run on the thread pool, with the BLAS
+    limited to one thread; small inputs run in the calling thread unchanged.
+    """
+    global _POOL, _CONTROLLER
+    parts = list(chunks(n_rows, row_size))
+    if len(parts) < 2 * N_WORKERS or N_WORKERS == 1:
+        return [fn(rows) for rows in parts]
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(N_WORKERS, thread_name_prefix="emcore-gmm")
+        _CONTROLLER = ThreadpoolController()
+    limit = _CONTROLLER.limit(limits=1, user_api="blas") if _CONTROLLER.info() else nullcontext()
+    with limit:
+        return list(_POOL.map(fn, parts))
 
 
 class Whitening(NamedTuple):
@@ -57,14 +93,11 @@ class Whitening(NamedTuple):
         ``(mu_k - c) P_k`` for each component, side by side.
     const : ndarray, shape (n_components,)
         ``log w_k + log det P_k - d/2 log(2 pi)``; ``-inf`` for a zero weight.
-    blocks : ndarray, shape (n_components * n_features, n_components)
-        Block indicator: column ``k`` sums the squares of block ``k``.
     """
 
     W: np.ndarray
     b: np.ndarray
     const: np.ndarray
-    blocks: np.ndarray
 
 
 def whitening(weights: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, center: np.ndarray) -> Whitening:
@@ -86,8 +119,7 @@ def whitening(weights: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, cen
     with np.errstate(divide="ignore"):  # a component that lost all its data has weight 0
         log_weights = np.log(weights)
     const = log_weights + log_det - 0.5 * n_features * _LOG_2PI
-    blocks = np.kron(np.eye(n_components), np.ones((n_features, 1)))
-    return Whitening(W, b, const, blocks)
+    return Whitening(W, b, const)
 
 
 def log_joint_chunk(X: np.ndarray, rows: slice, center: np.ndarray, wh: Whitening) -> np.ndarray:
@@ -95,7 +127,8 @@ def log_joint_chunk(X: np.ndarray, rows: slice, center: np.ndarray, wh: Whitenin
     Y = (X[rows] - center) @ wh.W  # (m, K d): every component's whitened residual
     Y -= wh.b
     np.square(Y, out=Y)
-    out = Y @ wh.blocks  # (m, K): squared Mahalanobis distances
+    m, n_components = Y.shape[0], wh.const.size
+    out = np.einsum("mkd->mk", Y.reshape(m, n_components, -1))  # (m, K): squared Mahalanobis distances
     out *= -0.5
     out += wh.const
     return out
@@ -105,8 +138,11 @@ def log_joint(X: np.ndarray, center: np.ndarray, wh: Whitening) -> np.ndarray:
     """The whole ``(n, K)`` matrix of log joint probabilities."""
     n_components = wh.const.size
     out = np.empty((X.shape[0], n_components))
-    for rows in chunks(X.shape[0], wh.W.shape[1]):
+
+    def fill(rows: slice) -> None:
         out[rows] = log_joint_chunk(X, rows, center, wh)
+
+    map_chunks(fill, X.shape[0], wh.W.shape[1])
     return out
 
 
@@ -117,15 +153,19 @@ def responsibilities(X: np.ndarray, center: np.ndarray, wh: Whitening) -> tuple[
     density underflows to 0 for every component at once.
     """
     resp = np.empty((X.shape[0], wh.const.size))
-    total = 0.0
-    for rows in chunks(X.shape[0], wh.W.shape[1]):
+
+    def fill(rows: slice) -> float:
         lj = log_joint_chunk(X, rows, center, wh)
         top = lj.max(axis=1, keepdims=True)
         lj -= top
         np.exp(lj, out=lj)
         norm = lj.sum(axis=1, keepdims=True)
         np.divide(lj, norm, out=resp[rows])
-        total += float(np.log(norm).sum() + top.sum())
+        return float(np.log(norm).sum() + top.sum())
+
+    total = 0.0
+    for part in map_chunks(fill, X.shape[0], wh.W.shape[1]):
+        total += part
     return resp, total
 
 
@@ -137,10 +177,14 @@ def weighted_sums(X: np.ndarray, center: np.ndarray, resp: np.ndarray) -> tuple[
     n_samples, n_features = X.shape
     nk = np.zeros(resp.shape[1])
     first = np.zeros((resp.shape[1], n_features))
-    for rows in chunks(n_samples, resp.shape[1] + n_features):
+
+    def part(rows: slice) -> tuple[np.ndarray, np.ndarray]:
         Rc = resp[rows]
-        nk += Rc.sum(axis=0)
-        first += Rc.T @ (X[rows] - center)
+        return Rc.sum(axis=0), Rc.T @ (X[rows] - center)
+
+    for count, total in map_chunks(part, n_samples, resp.shape[1] + n_features):
+        nk += count
+        first += total
     return nk, first
 
 
@@ -157,13 +201,16 @@ def weighted_scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, diagona
     n_components = means.shape[0]
     shape = (n_components, n_features) if diagonal else (n_components, n_features, n_features)
     total = np.zeros(shape)
-    for rows in chunks(n_samples, n_components * n_features):
+
+    def part(rows: slice) -> np.ndarray:
         D = X[rows][None, :, :] - means[:, None, :]  # (K, m, d)
         Z = D * resp[rows].T[:, :, None]  # r_ik (x_i - mu_k)
         if diagonal:
-            total += np.einsum("kmd,kmd->kd", Z, D)
-        else:
-            total += np.matmul(D.transpose(0, 2, 1), Z)
+            return np.einsum("kmd,kmd->kd", Z, D)
+        return np.matmul(D.transpose(0, 2, 1), Z)
+
+    for scatter in map_chunks(part, n_samples, n_components * n_features):
+        total += scatter
     if not diagonal:
         total = 0.5 * (total + total.transpose(0, 2, 1))  # exactly symmetric
     return total

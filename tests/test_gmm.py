@@ -176,6 +176,21 @@ def test_chunking_does_not_change_the_answer(X, monkeypatch):
     np.testing.assert_allclose(a.params.covariances, b.params.covariances, rtol=1e-9)
 
 
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_threads_do_not_change_a_single_bit(X, monkeypatch, covariance_type):
+    from emcore import _gmm_kernels
+
+    monkeypatch.setattr(_gmm_kernels, "CHUNK_ELEMENTS", 90)  # 450 rows -> 75 chunks
+    model = GaussianMixture(3, covariance_type)
+    monkeypatch.setattr(_gmm_kernels, "N_WORKERS", 1)
+    serial = fit_em(model, X, seed=4, max_iter=5, tol=0)
+    monkeypatch.setattr(_gmm_kernels, "N_WORKERS", 3)
+    threaded = fit_em(model, X, seed=4, max_iter=5, tol=0)
+    assert serial.loglik_trace.tolist() == threaded.loglik_trace.tolist()
+    assert np.array_equal(serial.params.covariances, threaded.params.covariances)
+    assert np.array_equal(serial.params.means, threaded.params.means)
+
+
 def test_covariances_or_precisions_give_the_same_start(X):
     model = GaussianMixture(2, "full")
     means = X[:2]
