@@ -3,6 +3,7 @@
 One generic driver, :func:`fit_em`, and one module per model:
 
 - :mod:`emcore.em` - the driver, the model protocol, :class:`EMResult`;
+- :mod:`emcore.accelerate` - SQUAREM extrapolation (``fit_em(..., accelerate="squarem")``);
 - :mod:`emcore.coins` - mixtures of coins (Do & Batzoglou 2008, Figure 1);
 - :mod:`emcore.gmm` - Gaussian mixtures (soft clustering, k-means as a limit);
 - :mod:`emcore.haplotype` - haplotype frequencies from unphased genotypes
@@ -14,7 +15,7 @@ One generic driver, :func:`fit_em`, and one module per model:
 All log-likelihoods are natural logs summed over the observations.
 """
 
-from . import coins, datasets, gmm, haplotype, hmm, motif
+from . import accelerate, coins, datasets, gmm, haplotype, hmm, motif
 from .coins import CoinData, CoinMixture, CoinParams, complete_data_mle
 from .gmm import GaussianMixture, GMMParams
 from .hmm import DiscreteHMM, HMMData, HMMParams, HMMPosterior
@@ -23,6 +24,7 @@ from .em import EMModel, EMRecord, EMResult, EMWarning, elbo, fit_em
 __version__ = "0.1.0"
 
 __all__ = [
+    "accelerate",
     "CoinData",
     "CoinMixture",
     "CoinParams",

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp, xlog1py, xlogy
 
+from . import accelerate as _acc
 from ._validation import as_count_array, as_float_vector, check_probability_vector
 
 __all__ = ["CoinData", "CoinParams", "CoinMixture", "coin_names", "complete_data_mle"]
@@ -263,6 +264,40 @@ class CoinMixture:
         with np.errstate(invalid="ignore", divide="ignore"):
             theta = np.where(expected_tosses > 0, expected_heads / np.where(expected_tosses > 0, expected_tosses, 1), old)
         weights = posterior.mean(axis=0) if self.learn_weights else params.weights
+        return CoinParams(theta=theta, weights=weights)
+
+    # -- an unconstrained parametrisation (for SQUAREM acceleration) ----------------
+    def to_unconstrained(self, params: CoinParams) -> np.ndarray:
+        """The learned parameters as one unconstrained vector (see :mod:`emcore.accelerate`).
+
+        The log-odds ``log(theta_k / (1 - theta_k))`` of each bias, then, with
+        ``learn_weights=True``, the centred log-weights. Biases that are exactly 0
+        or 1 and weights that are exactly 0 are fixed points of EM and left out.
+        """
+        if not isinstance(params, CoinParams) or params.n_coins != self.n_coins:
+            raise TypeError(f"params must be CoinParams with {self.n_coins} coins; got {params!r}")
+        parts = [_acc.bernoulli_to_unconstrained(params.theta)]
+        if self.learn_weights:
+            parts.append(_acc.simplex_to_unconstrained(params.weights))
+        return np.concatenate(parts)
+
+    def from_unconstrained(self, vector: Any, like: CoinParams) -> CoinParams:
+        """Parameters from a vector made by :meth:`to_unconstrained`.
+
+        ``like`` (a :class:`CoinParams`) gives the parts left out of the vector: the
+        fixed weights, and biases or weights that are exactly 0 (or 1). Raises
+        ValueError for a vector of the wrong length or outside the parameter space.
+        """
+        if not isinstance(like, CoinParams) or like.n_coins != self.n_coins:
+            raise TypeError(f"like must be CoinParams with {self.n_coins} coins; got {like!r}")
+        v = np.asarray(vector, dtype=float).ravel()
+        theta, used = _acc.bernoulli_from_unconstrained(v, like.theta)
+        weights = like.weights
+        if self.learn_weights:
+            weights, k = _acc.simplex_from_unconstrained(v[used:], like.weights)
+            used += k
+        if used != v.size:
+            raise ValueError(f"vector must have {used} entries for these parameters; got {v.size}")
         return CoinParams(theta=theta, weights=weights)
 
     # -- conveniences ------------------------------------------------------------

@@ -54,7 +54,28 @@ Two optional methods give the evidence lower bound (the "Why EM works" chapter):
 ``entropy(posterior) -> float``
     ``H(q)``, the entropy (natural log) of that distribution over completions.
 
-With them, :func:`elbo` gives the evidence lower bound
+Two optional methods let :func:`fit_em` accelerate EM (``accelerate="squarem"``,
+:mod:`emcore.accelerate`) by extrapolating in a space where every point is valid:
+
+``to_unconstrained(params) -> vector``
+    The parameters the model learns as one 1-D float64 array with no constraints:
+    log-odds for a probability, centred log-ratios (or log-ratios against a
+    reference entry) for a probability vector or the rows of a stochastic matrix,
+    the Cholesky factor with a log diagonal for a covariance, means as they are.
+    Parts the model holds fixed (``fixed=`` parameters, weights that are not
+    learned) are left out, and so are probabilities that are exactly 0 (or a
+    Bernoulli probability exactly 1): EM never moves them, they are fixed points.
+``from_unconstrained(vector, like) -> params``
+    The inverse: ``from_unconstrained(to_unconstrained(p), p)`` is ``p`` up to
+    rounding. ``like`` is a params object of the same shapes; the parts left out of
+    the vector (fixed parts, exact zeros) are taken from it. Raise
+    :class:`ValueError` when the vector has the wrong length or lies outside the
+    parameter space (non-finite values; a probability that underflows to 0): the
+    accelerator then pulls its step back towards plain EM.
+
+Without them, ``fit_em(..., accelerate="squarem")`` raises :class:`TypeError`.
+
+With ``complete_loglik`` and ``entropy``, :func:`elbo` gives the evidence lower bound
 ``F(q, params) = E_q[log P(x, z; params)] + H(q)``. For every distribution ``q``,
 ``log P(x; params) - F(q, params) = KL(q || P(z | x; params)) >= 0``, with equality
 exactly at the E-step's posterior. ``fit_em(..., record_bound=True)`` records the
@@ -94,6 +115,15 @@ M-steps, the run stops with status
   :class:`EMWarning` is issued and the better, previous parameters are returned);
 * ``"nan"`` when the objective is NaN or infinite (warned; the last finite iterate
   is returned).
+
+With ``accelerate="squarem"`` (soft mode only) a record is one SQUAREM cycle
+(see :mod:`emcore.accelerate`): ``iteration`` counts records, ``EMRecord.n_evals``
+the EM maps (M-steps) spent so far, and ``max_iter`` bounds ``n_evals``. The tol rule
+applies between successive records. A cycle never ends below the point that two
+plain EM steps reach from its start, so ``"decreased"`` only reports a model whose
+plain EM steps lowered the objective by more than rounding error; a cycle that
+cannot climb above its start (rounding at a fixed point) stops the run with
+``"converged"``.
 
 "Converged" means the objective stopped changing, not that a maximum was found: EM
 also stalls near saddle points (a symmetric start of a mixture, for instance) and
@@ -173,6 +203,23 @@ class EMRecord:
     log_prior : float or None
         ``model.log_prior(data, params)`` for a MAP model (pseudocounts); None for a
         model without a prior. The driver's objective is ``loglik + log_prior``.
+    n_evals : int
+        Cumulative number of EM-map evaluations ``F(x) = M(E(x))`` (M-steps) spent
+        to reach this record: ``iteration`` for plain EM; with
+        ``accelerate="squarem"`` 2 or 3 per cycle (see :mod:`emcore.accelerate`).
+        Compare runs by this, not by ``iteration``. Defaults to ``iteration``.
+    n_e_steps : int
+        Cumulative number of E-steps, the evaluation at the start included:
+        ``iteration + 1`` for plain EM (the default); with acceleration it also
+        counts the E-steps spent on objective checks.
+    squarem : str or None
+        None for plain EM and for the start. With ``accelerate="squarem"``, how the
+        cycle that produced this record ended: ``"jump"`` (the extrapolated point
+        was accepted and stabilised by one EM map), ``"pullback"`` (accepted after
+        pulling the step back towards plain EM because it left the parameter
+        space), ``"rejected"`` (the extrapolated point had a lower objective than
+        two plain EM steps, or was pulled back all the way: the plain EM point was
+        kept) or ``"em"`` (plain EM steps only: no jump was tried).
     """
 
     iteration: int
@@ -181,6 +228,15 @@ class EMRecord:
     classification_loglik: float | None = None
     bound: float | None = None
     log_prior: float | None = None
+    n_evals: int | None = None
+    n_e_steps: int | None = None
+    squarem: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.n_evals is None:
+            object.__setattr__(self, "n_evals", int(self.iteration))
+        if self.n_e_steps is None:
+            object.__setattr__(self, "n_e_steps", int(self.iteration) + 1)
 
 
 @dataclass(frozen=True)
@@ -213,6 +269,8 @@ class EMResult:
         they were run; ``runs[best_run]`` is this result. Empty for a single run.
     best_run : int
         Index of the returned run among ``runs`` (0 for a single run).
+    accelerate : str or None
+        ``"squarem"`` for an accelerated run, None for plain EM.
     """
 
     params: Any
@@ -225,6 +283,12 @@ class EMResult:
     mode: str
     runs: tuple[EMResult, ...] = field(default=(), repr=False)
     best_run: int = 0
+    accelerate: str | None = None
+
+    @property
+    def n_evals(self) -> int:
+        """EM-map evaluations (M-steps) the run spent: the last record's ``n_evals``."""
+        return int(self.history[-1].n_evals)
 
     @property
     def loglik_trace(self) -> np.ndarray:
@@ -360,6 +424,7 @@ def fit_em(
     seed: Any = None,
     callback: Callable[[EMRecord], Any] | None = None,
     record_bound: bool = False,
+    accelerate: str | None = None,
 ) -> EMResult:
     """Fit ``model`` to ``data`` by expectation-maximization.
 
@@ -397,6 +462,15 @@ def fit_em(
         :class:`EMRecord` and "The bound chain" in :mod:`emcore.em`). Needs the
         optional protocol methods ``complete_loglik`` and ``entropy``; costs one
         extra bound evaluation per iteration and changes nothing else.
+    accelerate : {None, "squarem"}
+        None (the default) is plain EM. ``"squarem"`` accelerates it by squared
+        extrapolation (Varadhan & Roland 2008, scheme SqS3, with safeguards; see
+        :mod:`emcore.accelerate`): same fixed points, never a lower objective than
+        the plain EM steps it extrapolates from, usually far fewer EM maps when much
+        information is missing. Needs ``mode="soft"`` and the optional protocol
+        methods ``to_unconstrained`` and ``from_unconstrained``; cannot be combined
+        with ``record_bound``. ``max_iter`` then bounds the number of EM maps
+        (``EMRecord.n_evals``), and a record is one cycle.
 
     Returns
     -------
@@ -419,6 +493,10 @@ def fit_em(
         raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
     if not isinstance(record_bound, bool):
         raise TypeError(f"record_bound must be True or False; got {record_bound!r}")
+    if accelerate is not None:
+        from .accelerate import check_accelerable
+
+        check_accelerable(model, accelerate, mode, record_bound)
     if record_bound:
         _check_bound_protocol(model)
     if init is not None and n_init > 1:
@@ -434,7 +512,12 @@ def fit_em(
     else:
         starts = [model.initial_params(data, rng) for rng in _generators(seed, n_init)]
 
-    runs = [_run(model, data, start, mode, float(tol), max_iter, callback, record_bound) for start in starts]
+    if accelerate is None:
+        runs = [_run(model, data, start, mode, float(tol), max_iter, callback, record_bound) for start in starts]
+    else:
+        from .accelerate import run_squarem
+
+        runs = [run_squarem(model, data, start, float(tol), max_iter, callback) for start in starts]
     if len(runs) == 1:
         return runs[0]
     scores = [r.objective if math.isfinite(r.objective) else -math.inf for r in runs]

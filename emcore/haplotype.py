@@ -46,6 +46,7 @@ from scipy.special import xlogy
 from scipy.stats import chi2
 
 from . import _haplo_tables as T
+from . import accelerate as _acc
 from .em import EMResult, fit_em
 
 __all__ = [
@@ -809,6 +810,35 @@ class HaplotypeModel:
         """``H(q) = -sum q log q`` (natural log), summed over individuals."""
         q = np.asarray(posterior.prob, dtype=float)
         return float(-np.sum(xlogy(q, q)))
+
+    # -- an unconstrained parametrisation (for SQUAREM acceleration) ---------------------
+    def to_unconstrained(self, params: HaplotypeParams) -> np.ndarray:
+        """The positive frequencies as centred log-frequencies (see :mod:`emcore.accelerate`).
+
+        Frequencies that are exactly 0 (pruned haplotypes, or haplotypes a start
+        leaves out) are fixed points of EM: they are left out of the vector and stay
+        0 in :meth:`from_unconstrained`.
+        """
+        if not isinstance(params, HaplotypeParams):
+            raise TypeError(f"params must be HaplotypeParams; got {type(params).__name__}")
+        return _acc.simplex_to_unconstrained(params.frequencies)
+
+    def from_unconstrained(self, vector: Any, like: HaplotypeParams) -> HaplotypeParams:
+        """Frequencies from a vector made by :meth:`to_unconstrained`.
+
+        ``like`` gives the number of candidate haplotypes and which of them have
+        frequency 0 (they stay 0). Raises ValueError for a vector of the wrong
+        length or outside the parameter space (a frequency that underflows to 0).
+        """
+        if not isinstance(like, HaplotypeParams):
+            raise TypeError(f"like must be HaplotypeParams; got {type(like).__name__}")
+        v = np.asarray(vector, dtype=float).ravel()
+        f, used = _acc.simplex_from_unconstrained(v, like.frequencies)
+        if used != v.size:
+            raise ValueError(f"vector must have {used} entries for these frequencies; got {v.size}")
+        f.setflags(write=False)
+        # the same positive entries as ``like``: its table of live pairs still holds
+        return HaplotypeParams(f, like._support)
 
     # -- conveniences ---------------------------------------------------------------
     def loglik(self, data: Any, params: Any) -> float:

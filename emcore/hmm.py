@@ -35,6 +35,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from . import _hmm_kernels as _k
+from . import accelerate as _acc
 
 __all__ = ["HMMData", "HMMParams", "HMMPosterior", "DiscreteHMM", "PARAM_NAMES"]
 
@@ -603,6 +604,40 @@ class DiscreteHMM:
         if not isinstance(posterior, HMMPosterior):
             raise TypeError(f"posterior must be an HMMPosterior; got {type(posterior).__name__}")
         return posterior.entropy
+
+    # -- an unconstrained parametrisation (for SQUAREM acceleration) ------------------
+    def to_unconstrained(self, params: HMMParams) -> np.ndarray:
+        """The learned parameters as one unconstrained vector (see :mod:`emcore.accelerate`).
+
+        ``start``, then each row of ``transitions``, then each row of ``emissions``, as
+        centred log-probabilities of their positive entries. Fixed parameters are
+        left out, and so are probabilities that are exactly 0 (structural zeros are
+        fixed points of Baum-Welch).
+        """
+        params = self._params(params)
+        parts = [
+            _acc.simplex_to_unconstrained(getattr(params, name)) for name in PARAM_NAMES if name not in self.fixed
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def from_unconstrained(self, vector: Any, like: HMMParams) -> HMMParams:
+        """Parameters from a vector made by :meth:`to_unconstrained`.
+
+        ``like`` gives the fixed parameters and the zero pattern. Raises ValueError
+        for a vector of the wrong length or outside the parameter space.
+        """
+        like = self._params(like)
+        v = np.asarray(vector, dtype=float).ravel()
+        values, used = {}, 0
+        for name in PARAM_NAMES:
+            if name in self.fixed:
+                values[name] = getattr(like, name)
+                continue
+            values[name], k = _acc.simplex_from_unconstrained(v[used:], getattr(like, name))
+            used += k
+        if used != v.size:
+            raise ValueError(f"vector must have {used} entries for these parameters; got {v.size}")
+        return HMMParams(**values)
 
     # -- inference -----------------------------------------------------------------
     def loglik(self, data: Any, params: Any) -> float:

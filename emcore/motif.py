@@ -83,6 +83,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from ._sequences import ALPHABET, MASKED, check_dna, encode, read_fasta, reverse_complement
+from . import accelerate as _acc
 from .em import fit_em
 
 __all__ = [
@@ -705,6 +706,45 @@ class MotifModel:
         axes = (1, 2) if self.model != "tcm" else 1
         rest = np.clip(1.0 - q.sum(axis=axes), 0.0, 1.0)
         return float(-np.sum(xlogy(q, q)) - np.sum(xlogy(rest, rest)))
+
+    # -- an unconstrained parametrisation (for SQUAREM acceleration) -------------
+    def _gamma_learned(self, gamma: float) -> bool:
+        return self.learn_gamma and self.model in ("zoops", "tcm") and 0.0 < gamma < 1.0
+
+    def to_unconstrained(self, params: MotifParams) -> np.ndarray:
+        """The learned parameters as one unconstrained vector (see :mod:`emcore.accelerate`).
+
+        Each column of the matrix (row of ``ppm``) as centred log-probabilities of
+        its positive entries, then the log-odds of ``gamma`` when it is learned
+        (ZOOPS, TCM) and strictly between 0 and 1. The background is not a parameter
+        (it is fixed); zeros of ``ppm`` and ``gamma = 1`` are fixed points of EM and
+        left out.
+        """
+        if not isinstance(params, MotifParams) or params.ppm.shape != (self.width, 4):
+            raise TypeError(f"params must be MotifParams of width {self.width}; got {params!r}")
+        parts = [_acc.simplex_to_unconstrained(params.ppm)]
+        if self._gamma_learned(params.gamma):
+            parts.append(_acc.bernoulli_to_unconstrained(params.gamma))
+        return np.concatenate(parts)
+
+    def from_unconstrained(self, vector: Any, like: MotifParams) -> MotifParams:
+        """Parameters from a vector made by :meth:`to_unconstrained`.
+
+        ``like`` gives the zero pattern of ``ppm`` and ``gamma`` when it is not in
+        the vector. Raises ValueError for a vector of the wrong length or outside
+        the parameter space.
+        """
+        if not isinstance(like, MotifParams) or like.ppm.shape != (self.width, 4):
+            raise TypeError(f"like must be MotifParams of width {self.width}; got {like!r}")
+        v = np.asarray(vector, dtype=float).ravel()
+        ppm, used = _acc.simplex_from_unconstrained(v, like.ppm)
+        gamma = like.gamma
+        if self._gamma_learned(like.gamma):
+            g, k = _acc.bernoulli_from_unconstrained(v[used:], like.gamma)
+            gamma, used = float(g[0]), used + k
+        if used != v.size:
+            raise ValueError(f"vector must have {used} entries for these parameters; got {v.size}")
+        return MotifParams(ppm=ppm, gamma=gamma)
 
     # -- conveniences ----------------------------------------------------------
     def loglik(self, data: Any, params: Any) -> float:

@@ -1,0 +1,381 @@
+"""SQUAREM: squared extrapolation of the EM map (Varadhan & Roland 2008).
+
+EM is a fixed-point iteration ``theta_{t+1} = F(theta_t)`` with ``F(theta) =
+M(E(theta))``, the *EM map*. Near a maximum it converges linearly: the error
+shrinks by a factor close to the largest eigenvalue of the fraction of missing
+information at every step, slowly when much information is missing. SQUAREM takes
+two EM steps, reads off the direction and curvature of the path, and jumps along
+it:
+
+    r = F(x) - x,       v = F(F(x)) - 2 F(x) + x,
+    alpha = -sqrt(<r, r> / <v, v>)                      (scheme SqS3),
+    x'    = x - 2 alpha r + alpha**2 v,
+
+with ``alpha <= -1`` (``alpha = -1`` gives ``x' = F(F(x))``, two plain EM steps).
+A last EM step from ``x'`` stabilises the jump. All of this happens in an
+*unconstrained* parametrisation, so that ``x'`` is always a valid point: each
+model maps its parameters to and from a flat vector (``to_unconstrained``,
+``from_unconstrained``; see the protocol in :mod:`emcore.em`). This module holds
+the cycle (:func:`run_squarem`, called by :func:`emcore.fit_em` with
+``accelerate="squarem"``) and the transforms the models share.
+
+One cycle, from an evaluated point ``x0`` (its E-step done)
+-----------------------------------------------------------------
+1. ``x1 = F(x0)``, ``x2 = F(x1)``: two EM maps, and the E-steps at ``x1`` and
+   ``x2`` (the one at ``x2`` gives the objective of the plain EM point).
+2. If the unconstrained vectors of ``x0, x1, x2`` differ in length (a zero entered
+   the parameters, e.g. a pruned haplotype), or ``v = 0``: the cycle ends at ``x2``.
+3. ``alpha = -min(step_max, max(1, sqrt(<r,r>/<v,v>)))`` and ``x'`` as above;
+   ``from_unconstrained`` and the E-step at ``x'``. If ``from_unconstrained``
+   raises :class:`ValueError` (the vector left the parameter space, e.g. a
+   probability underflowed to 0) or the objective at ``x'`` is not finite, the step
+   is *pulled back*: ``alpha <- (alpha - 1) / 2``, halfway towards -1 (the plain EM
+   point), and tried again; once ``alpha`` is within 0.01 of -1 the cycle ends at
+   ``x2``.
+4. If the objective at ``x'`` is below the objective at ``x2``, the jump is
+   *rejected* and the cycle ends at ``x2``. Otherwise ``x_new = F(x')`` (the
+   stabilising EM map; EM cannot lower the objective) and the cycle ends at
+   ``x_new`` (or at ``x2`` in the rounding-level case that ``x_new`` is worse).
+5. Step length (the adaptive scheme of the paper and of the R package SQUAREM,
+   ``step.max0 = 1``, ``mstep = 4``): ``|alpha|`` is capped at ``step_max``, which
+   starts at 1 (so the first cycle is two plain EM steps). An accepted full step
+   (``alpha = -step_max``) multiplies ``step_max`` by ``mstep``; a rejected full
+   step divides it by ``mstep`` (never below 1).
+
+The objective is the one plain EM climbs, ``loglik + log_prior`` (soft mode only),
+so every cycle ends at least as high as the two plain EM steps from its start, and
+the objective trace of an accelerated run never decreases.
+
+What is counted
+---------------
+``EMRecord.n_evals`` counts EM maps ``F = M o E``, i.e. M-steps: 2 per cycle, plus 1
+for the stabilising step of an accepted jump (3 per accepted cycle). The E-step at
+``x'`` belongs to its EM map; the extra E-steps are the one at ``x2`` (every
+cycle) and one per pulled-back or rejected trial point. ``EMRecord.n_e_steps``
+counts every E-step, so the overhead is ``n_e_steps - n_evals - 1`` (for plain EM,
+``n_e_steps = n_evals + 1``: the E-step at the start). Memory: three parameter
+vectors (``x0``, ``r``, ``v``) on top of plain EM.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .em import DECREASE_RTOL, EMRecord, EMResult, EMWarning
+
+__all__ = [
+    "ACCELERATORS",
+    "SQUAREM_METHODS",
+    "bernoulli_from_unconstrained",
+    "bernoulli_to_unconstrained",
+    "check_accelerable",
+    "run_squarem",
+    "simplex_from_unconstrained",
+    "simplex_to_unconstrained",
+]
+
+#: The values ``fit_em(accelerate=...)`` accepts (besides None).
+ACCELERATORS = ("squarem",)
+#: The optional protocol methods SQUAREM needs.
+SQUAREM_METHODS = ("to_unconstrained", "from_unconstrained")
+
+#: Default step-length adaptation (R package SQUAREM's ``step.max0`` and ``mstep``).
+STEP_MAX0 = 1.0
+MSTEP = 4.0
+#: A pulled-back alpha this close to -1 is the plain EM point: stop trying.
+_ALPHA_FLOOR = 0.01
+
+
+def check_accelerable(model: Any, accelerate: Any, mode: str, record_bound: bool) -> None:
+    """Raise ValueError/TypeError unless ``fit_em(..., accelerate=accelerate)`` can run."""
+    if accelerate is None:
+        return
+    if accelerate not in ACCELERATORS:
+        raise ValueError(f"accelerate must be None or 'squarem'; got {accelerate!r}")
+    if mode != "soft":
+        raise ValueError(
+            "accelerate='squarem' needs mode='soft': hard (classification) EM is not a smooth "
+            "fixed-point map and its objective is not the log-likelihood"
+        )
+    if record_bound:
+        raise ValueError(
+            "record_bound=True records the bound chain of plain EM steps; it cannot be combined "
+            "with accelerate='squarem'"
+        )
+    missing = [name for name in SQUAREM_METHODS if not callable(getattr(model, name, None))]
+    if missing:
+        raise TypeError(
+            f"accelerate='squarem' needs the optional protocol methods to_unconstrained and "
+            f"from_unconstrained (see emcore.em); {type(model).__name__} lacks: {', '.join(missing)}"
+        )
+
+
+# -- transforms the models share -------------------------------------------------------
+def simplex_to_unconstrained(p: Any) -> np.ndarray:
+    """Rows of probabilities as centred log-probabilities of their positive entries.
+
+    ``p`` has shape ``(..., n)``, each row summing to 1. For each row, the entries
+    that are exactly 0 are left out (0 is a fixed point of EM: they are taken back
+    from ``like`` by :func:`simplex_from_unconstrained`); the others become ``log
+    p_j - mean_j log p_j`` (the centred log-ratio, which treats all entries alike;
+    it sums to 0 over a row, and any vector maps back through the softmax). Rows are
+    concatenated in C order.
+    """
+    p = np.asarray(p, dtype=float)
+    if p.ndim == 1:  # one probability vector (haplotype frequencies): the short way
+        logs = np.log(p[p > 0])
+        return logs - logs.mean()
+    rows = p.reshape(-1, p.shape[-1])
+    mask = rows > 0
+    logs = np.log(rows, out=np.zeros_like(rows), where=mask)
+    centre = logs.sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
+    return (logs - centre[:, None])[mask]
+
+
+def simplex_from_unconstrained(vector: np.ndarray, like: Any) -> tuple[np.ndarray, int]:
+    """Inverse of :func:`simplex_to_unconstrained`: the rows, and how much of ``vector`` they used.
+
+    ``like`` gives the shape and the zero pattern. The leading entries of ``vector``
+    are read (one per positive entry of ``like``); returns the probabilities, shape
+    ``like.shape``, and the number of entries read.
+
+    Raises
+    ------
+    ValueError
+        When ``vector`` is too short or not finite, or a positive entry underflows
+        to 0 (the point left the parameter space).
+    """
+    like = np.asarray(like, dtype=float)
+    rows = like.reshape(-1, like.shape[-1])
+    mask = rows > 0
+    k = int(mask.sum())
+    chunk = np.asarray(vector[:k], dtype=float)
+    if chunk.size != k:
+        raise ValueError(f"the vector is too short: needs {k} entries, has {len(vector)}")
+    if not np.all(np.isfinite(chunk)):
+        raise ValueError("the vector must be finite")
+    if like.ndim == 1:  # one probability vector: the short way
+        e = np.exp(chunk - chunk.max())
+        e /= e.sum()
+        if not np.all(e > 0):
+            raise ValueError("a probability underflowed to 0: the vector is outside the parameter space")
+        out = np.zeros_like(like)
+        out[mask[0]] = e
+        return out, k
+    z = np.full(rows.shape, -np.inf)
+    z[mask] = chunk
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    e /= e.sum(axis=1, keepdims=True)
+    if not np.all(e[mask] > 0):
+        raise ValueError("a probability underflowed to 0: the vector is outside the parameter space")
+    return e.reshape(like.shape), k
+
+
+def bernoulli_to_unconstrained(p: Any) -> np.ndarray:
+    """Probabilities in (0, 1) as log-odds; entries exactly 0 or 1 are left out (fixed points)."""
+    p = np.atleast_1d(np.asarray(p, dtype=float)).ravel()
+    inside = p[(p > 0) & (p < 1)]
+    return np.log(inside) - np.log1p(-inside)
+
+
+def bernoulli_from_unconstrained(vector: np.ndarray, like: Any) -> tuple[np.ndarray, int]:
+    """Inverse of :func:`bernoulli_to_unconstrained`: the probabilities and the entries read.
+
+    Entries of ``like`` that are exactly 0 or 1 are copied; raises ValueError for a
+    short or non-finite vector and for a value that rounds to 0 or 1.
+    """
+    like = np.atleast_1d(np.asarray(like, dtype=float))
+    flat = like.ravel().copy()
+    inside = (flat > 0) & (flat < 1)
+    k = int(inside.sum())
+    chunk = np.asarray(vector[:k], dtype=float)
+    if chunk.size != k:
+        raise ValueError(f"the vector is too short: needs {k} entries, has {len(vector)}")
+    if not np.all(np.isfinite(chunk)):
+        raise ValueError("the vector must be finite")
+    values = 1.0 / (1.0 + np.exp(-chunk))
+    if np.any((values <= 0) | (values >= 1)):
+        raise ValueError("a probability rounded to 0 or 1: the vector is outside the parameter space")
+    flat[inside] = values
+    return flat.reshape(like.shape), k
+
+
+# -- the cycle -----------------------------------------------------------------------------
+@dataclass
+class _Point:
+    """Parameters with their E-step done."""
+
+    params: Any
+    posterior: Any
+    loglik: float
+    prior: float | None
+
+    @property
+    def objective(self) -> float:
+        return self.loglik if self.prior is None else self.loglik + self.prior
+
+    @property
+    def finite(self) -> bool:
+        return math.isfinite(self.objective) and not math.isnan(self.loglik)
+
+
+class _Stop(Exception):
+    """An EM map produced a non-finite objective (status "nan")."""
+
+
+def run_squarem(model, data, params, tol, max_iter, callback, *, step_max0=STEP_MAX0, mstep=MSTEP) -> EMResult:
+    """Accelerated EM from ``params`` (soft mode); see the module docstring.
+
+    ``max_iter`` bounds the number of EM maps (``n_evals``): a cycle is started only
+    when 3 maps remain; otherwise the run finishes with plain EM steps. The run
+    stops with ``"converged"`` when the objective of two successive records differs
+    by at most ``tol * max(1, |L|)``, or when a cycle cannot get above its start
+    (EM at a fixed point up to rounding).
+    """
+    log_prior = getattr(model, "log_prior", None)
+    counts = {"maps": 0, "e": 0}
+    history: list[EMRecord] = []
+
+    def evaluate(p) -> _Point:
+        posterior, loglik = model.e_step(data, p)
+        counts["e"] += 1
+        prior = None if log_prior is None else float(log_prior(data, p))
+        return _Point(p, posterior, float(loglik), prior)
+
+    def em_map(point: _Point) -> _Point:
+        new = model.m_step(data, point.posterior, point.params)
+        counts["maps"] += 1
+        out = evaluate(new)
+        if not out.finite:
+            raise _Stop(out)
+        return out
+
+    def record(point: _Point, outcome: str | None) -> None:
+        rec = EMRecord(
+            len(history), point.params, point.loglik, log_prior=point.prior,
+            n_evals=counts["maps"], n_e_steps=counts["e"], squarem=outcome,
+        )
+        history.append(rec)
+        if callback is not None:
+            callback(rec)
+
+    x0 = evaluate(params)
+    record(x0, None)
+    status = "max_iter"
+    step_max = float(step_max0)
+    if not x0.finite:
+        status = "nan"
+        _warn_nan(0, x0.objective)
+    while status == "max_iter" and counts["maps"] < max_iter:
+        try:
+            if max_iter - counts["maps"] < 3:
+                new, outcome = em_map(x0), "em"
+            else:
+                new, step_max, outcome = _cycle(model, x0, em_map, evaluate, step_max, step_max0, mstep)
+        except _Stop as stop:
+            point = stop.args[0]
+            record(point, "em")
+            status = "nan"
+            _warn_nan(len(history) - 1, point.objective)
+            break
+        previous = x0.objective
+        scale = max(1.0, abs(previous))
+        if new.objective < previous:
+            # EM itself went down: rounding at a fixed point, or (by more than
+            # DECREASE_RTOL) a model whose EM map is not monotone.
+            if previous - new.objective > DECREASE_RTOL * scale:
+                record(new, outcome)
+                status = "decreased"
+                warnings.warn(
+                    f"EM stopped at iteration {len(history) - 1}: the plain EM steps of a SQUAREM "
+                    f"cycle lowered the objective from {previous!r} to {new.objective!r} (the model's "
+                    "EM map is not monotone); returning the previous iterate",
+                    EMWarning,
+                    stacklevel=4,
+                )
+            else:
+                status = "converged"
+            break
+        record(new, outcome)
+        x0 = new
+        if new.objective - previous <= tol * scale:
+            status = "converged"
+            break
+
+    if status in ("decreased", "nan"):
+        finite = [r for r in history[:-1] if math.isfinite(r.loglik + (r.log_prior or 0.0))]
+        chosen = finite[-1] if finite else history[-1]
+    else:
+        chosen = history[-1]
+    objective = chosen.loglik if chosen.log_prior is None else chosen.loglik + chosen.log_prior
+    return EMResult(
+        params=chosen.params,
+        loglik=chosen.loglik,
+        objective=objective,
+        history=tuple(history),
+        n_iter=len(history) - 1,
+        converged=status == "converged",
+        status=status,
+        mode="soft",
+        accelerate="squarem",
+    )
+
+
+def _warn_nan(iteration: int, value: float) -> None:
+    warnings.warn(
+        f"EM stopped at iteration {iteration}: the soft objective is {value}; returning the last "
+        "finite iterate",
+        EMWarning,
+        stacklevel=4,
+    )
+
+
+def _cycle(model, x0: _Point, em_map, evaluate, step_max: float, step_max0: float, mstep: float):
+    """One SQUAREM cycle from ``x0``: the point it ends at, the new step_max, the outcome."""
+    x1 = em_map(x0)
+    x2 = em_map(x1)
+    u0 = np.asarray(model.to_unconstrained(x0.params), dtype=float)
+    u1 = np.asarray(model.to_unconstrained(x1.params), dtype=float)
+    u2 = np.asarray(model.to_unconstrained(x2.params), dtype=float)
+    if not (u0.shape == u1.shape == u2.shape) or not (
+        np.all(np.isfinite(u0)) and np.all(np.isfinite(u1)) and np.all(np.isfinite(u2))
+    ):
+        return x2, step_max, "em"  # the zero pattern changed (or a value is infinite): plain EM
+    r = u1 - u0
+    v = (u2 - u1) - r
+    rr, vv = float(r @ r), float(v @ v)
+    if not (vv > 0 and rr > 0 and math.isfinite(rr) and math.isfinite(vv)):
+        return x2, step_max, "em"
+    alpha = -min(step_max, max(1.0, math.sqrt(rr / vv)))
+    full = alpha == -step_max
+    if alpha >= -1.0 - _ALPHA_FLOOR:  # x' is (nearly) x2: the two plain EM steps
+        return x2, (step_max * mstep if full else step_max), "em"
+    first = alpha
+    trial = None
+    while alpha < -1.0 - _ALPHA_FLOOR:
+        u = u0 - 2.0 * alpha * r + alpha * alpha * v
+        try:
+            candidate = evaluate(model.from_unconstrained(u, x2.params))
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate.finite:
+            trial = candidate
+            break
+        alpha = (alpha - 1.0) / 2.0  # pull back, halfway towards -1 (the plain EM point)
+    if trial is None or trial.objective < x2.objective:
+        # rejected (or pulled back all the way): the plain EM point
+        return x2, (max(step_max0, step_max / mstep) if full else step_max), "rejected"
+    try:
+        new = em_map(trial)  # the stabilising EM step
+    except _Stop:
+        return x2, step_max, "rejected"
+    if full and alpha == first:
+        step_max = step_max * mstep
+    if new.objective < x2.objective:
+        return x2, step_max, "rejected"
+    return new, step_max, ("jump" if alpha == first else "pullback")
