@@ -467,7 +467,10 @@ def fit_em(
         extrapolation (Varadhan & Roland 2008, scheme SqS3, with safeguards; see
         :mod:`emcore.accelerate`): same fixed points, never a lower objective than
         the plain EM steps it extrapolates from, usually far fewer EM maps when much
-        information is missing. Needs ``mode="soft"`` and the optional protocol
+        information is missing. The guarantee is per cycle, not per run: a long
+        jump can cross into the basin of another local maximum, which may be lower
+        than the one plain EM reaches from the same start (rare; restarts help as
+        for plain EM). Needs ``mode="soft"`` and the optional protocol
         methods ``to_unconstrained`` and ``from_unconstrained``; cannot be combined
         with ``record_bound``. ``max_iter`` then bounds the number of EM maps
         (``EMRecord.n_evals``), and a record is one cycle.
