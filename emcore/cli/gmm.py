@@ -1,0 +1,246 @@
+"""``python -m emcore gmm MATRIX.csv``: cluster the rows of a numeric matrix with a Gaussian mixture.
+
+The file is a CSV (or, for ``.tsv``/``.tab``/``.txt``, tab-separated) table with a
+header row naming the columns and one row per sample. When the first column is
+not numeric it holds the row names (gene or sample identifiers) and is not a
+feature. Every other cell must be a number: EM needs a complete matrix, so a
+missing or non-numeric cell is an error that names its line and column.
+
+An expression matrix usually has genes as rows and samples as columns; cluster
+the samples with ``--transpose``, the genes without it (``--standardize`` first, so
+that genes are compared by their profiles, not their levels). With many more
+features than rows, ``--pca N`` clusters the scores on the first N principal
+components instead (a full covariance needs more rows than features).
+
+Give ``--components`` one number, or a range such as ``1-8`` and several
+``--covariance`` types: every combination is fitted (``--n-init`` seeded starts
+each) and the one with the lowest BIC (``-2 log L + p log n``) is reported. A start
+that leaves a component with fewer rows than its covariance needs (d + 1 for full,
+2 for diag and spherical) is a spurious maximiser and is not used. Prints
+the BIC table, the chosen model's log-likelihood, cluster sizes and weights, the
+cluster means (up to 8 features) and the least certain rows; ``--out`` writes each
+row's cluster, uncertainty and responsibilities to a CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ..em import fit_em
+from ..gmm import COVARIANCE_TYPES, GaussianMixture
+from . import CLIError
+
+NAME = "gmm"
+HELP = "Gaussian-mixture clustering of the rows of a numeric matrix (CSV/TSV), e.g. expression data"
+
+_MISSING = {"", "na", "nan", "null", "none", "."}
+
+
+def _number(cell: str) -> float | None:
+    try:
+        value = float(cell)
+    except ValueError:
+        return None
+    return value
+
+
+def read_matrix(path: Path, delimiter: str | None = None) -> tuple[list[str], list[str], np.ndarray]:
+    """Row names, column names and the numeric matrix of a delimited text file."""
+    if delimiter is None:
+        delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab", ".txt") else ","
+    try:
+        with path.open(newline="") as handle:
+            rows = [r for r in csv.reader(handle, delimiter=delimiter) if any(c.strip() for c in r)]
+    except OSError as exc:
+        raise CLIError(f"cannot read {path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise CLIError(f"{path} is not a readable delimited text file: {exc}") from None
+    if len(rows) < 2:
+        raise CLIError(f"{path} has no data rows (expected a header row, then one row per sample)")
+    header, body = [c.strip() for c in rows[0]], rows[1:]
+    width = len(header)
+    for line, row in enumerate(body, start=2):
+        if len(row) != width:
+            raise CLIError(f"{path}, line {line}: ragged row with {len(row)} fields; the header has {width}")
+    first = [row[0].strip() for row in body]
+    named = any(_number(c) is None and c.lower() not in _MISSING for c in first)
+    start = 1 if named else 0
+    if width - start < 1:
+        raise CLIError(f"{path} has no numeric columns (only the row names)")
+    values = np.empty((len(body), width - start))
+    for line, row in enumerate(body, start=2):
+        for j, cell in enumerate(row[start:], start=start):
+            cell = cell.strip()
+            value = _number(cell)
+            column = header[j] or f"#{j + 1}"
+            if cell.lower() in _MISSING or (value is not None and math.isnan(value)):
+                raise CLIError(
+                    f"{path}, line {line}, column {column!r}: missing value; EM needs a complete matrix "
+                    "(impute it or drop the row)"
+                )
+            if value is None or not math.isfinite(value):
+                raise CLIError(f"{path}, line {line}, column {column!r}: expected a finite number, got {cell!r}")
+            values[line - 2, j - start] = value
+    names = first if named else [str(i + 1) for i in range(len(body))]
+    columns = [h or f"#{j + 1}" for j, h in enumerate(header[start:], start=start)]
+    return names, columns, values
+
+
+def _components(text: str) -> list[int]:
+    try:
+        if "-" in text:
+            low, high = (int(part) for part in text.split("-", 1))
+            values = list(range(low, high + 1))
+        else:
+            values = [int(text)]
+    except ValueError:
+        raise CLIError(f"--components must be a whole number or a range such as 1-8; got {text!r}") from None
+    if not values or min(values) < 1:
+        raise CLIError(f"--components must be at least 1 (a range low-high with low <= high); got {text!r}")
+    return values
+
+
+def _covariances(text: str) -> list[str]:
+    types = list(COVARIANCE_TYPES) if text == "all" else [t.strip() for t in text.split(",") if t.strip()]
+    bad = [t for t in types if t not in COVARIANCE_TYPES]
+    if bad or not types:
+        raise CLIError(
+            f"--covariance must be 'all' or a comma-separated list of {', '.join(COVARIANCE_TYPES)}; got {text!r}"
+        )
+    return types
+
+
+def _degenerate(params, covariance: str, n: int, d: int) -> bool:
+    """True when a component holds fewer rows than its own covariance needs.
+
+    Such a component sits on a few points with a covariance propped up only by
+    ``reg_covar``: its likelihood is unbounded as ``reg_covar -> 0`` and BIC would
+    favour a spurious maximiser. Each model keeps its best start without such a
+    component; a model with none is left out of the selection.
+    """
+    need = {"full": d + 1, "diag": 2, "spherical": 2}.get(covariance, 1)
+    return bool(np.any(np.asarray(params.weights) * n < need - 1e-9))
+
+
+def run(args: argparse.Namespace) -> str:
+    names, columns, X = read_matrix(Path(args.file), "\t" if args.tab else None)
+    if args.transpose:
+        names, columns, X = columns, names, X.T.copy()
+    if args.standardize:
+        sd = X.std(axis=0)
+        if np.any(sd == 0):
+            constant = columns[int(np.flatnonzero(sd == 0)[0])]
+            raise CLIError(f"--standardize: column {constant!r} is constant (standard deviation 0); drop it")
+        X = (X - X.mean(axis=0)) / sd
+    explained = None
+    if args.pca is not None:
+        if not 1 <= args.pca <= min(X.shape):
+            raise CLIError(f"--pca must be between 1 and {min(X.shape)} (rows and features); got {args.pca}")
+        centred = X - X.mean(axis=0)
+        u, singular, _ = np.linalg.svd(centred, full_matrices=False)
+        total = float(np.sum(singular**2))
+        explained = float(np.sum(singular[: args.pca] ** 2)) / total if total > 0 else 1.0
+        X = u[:, : args.pca] * singular[: args.pca]
+        columns = [f"PC{j + 1}" for j in range(args.pca)]
+    n, d = X.shape
+    ks, types = _components(args.components), _covariances(args.covariance)
+    if max(ks) > n:
+        raise CLIError(f"{max(ks)} components for {n} rows: each component needs data; use fewer components")
+    accelerate = "squarem" if args.accelerate else None
+    fits = []
+    for k in ks:
+        for covariance in types:
+            model = GaussianMixture(k, covariance, reg_covar=args.reg_covar)
+            try:
+                fit = fit_em(model, X, n_init=args.n_init, seed=args.seed, tol=args.tol,
+                             max_iter=args.max_iter, accelerate=accelerate)
+            except ValueError as exc:
+                raise CLIError(f"K = {k}, {covariance}: {exc}") from None
+            proper = [r for r in (fit.runs or (fit,)) if not _degenerate(r.params, covariance, n, d)]
+            if proper:  # the best run whose components all hold enough rows
+                best = max(proper, key=lambda r: r.loglik)
+                fits.append((model.bic(X, best.params), k, covariance, model, best))
+            else:
+                fits.append((math.inf, k, covariance, model, fit))
+    usable = [f for f in fits if math.isfinite(f[0])]
+    if not usable:
+        raise CLIError(
+            f"every model fitted is degenerate (a component with fewer rows than its covariance needs: "
+            f"{d + 1} for full with {d} features, 2 for diag or spherical); use fewer components, "
+            "--covariance diag or spherical, or fewer features"
+        )
+    bic, k, covariance, model, fit = min(usable, key=lambda f: f[0])
+    resp = model.responsibilities(X, fit.params)
+    label = resp.argmax(axis=1)
+    uncertain = 1.0 - resp.max(axis=1)
+    lines = [
+        f"gmm: {n} rows x {d} features{' (transposed)' if args.transpose else ''}"
+        f"{', standardized' if args.standardize else ''}"
+        f"{f', first {d} principal components ({explained:.1%} of the variance)' if explained is not None else ''}"
+        f"; {args.n_init} start(s) per model, seed {args.seed}"
+        f"{', SQUAREM' if accelerate else ''}",
+    ]
+    if len(fits) > 1:
+        lines += ["", "BIC (lower is better)", f"{'K':>3}  " + "".join(f"{t:>15}" for t in types)]
+        table = {(f[1], f[2]): (f"{f[0]:.2f}" if f in usable else "degenerate") for f in fits}
+        for kk in ks:
+            lines.append(f"{kk:>3}  " + "".join(f"{table[kk, t]:>15}" for t in types))
+        if len(usable) < len(fits):
+            lines.append("degenerate: every start left a component with fewer rows than its covariance needs")
+    lines += [
+        "",
+        f"model: K = {k}, {covariance} covariance{' (lowest BIC)' if len(fits) > 1 else ''}; BIC {bic:.2f}",
+        f"status: {fit.status} after {fit.n_iter} iterations (best of {args.n_init} start(s)"
+        f"{' without a degenerate component' if args.n_init > 1 else ''})",
+        f"log-likelihood (natural log, total): {fit.loglik:.4f}",
+        "",
+        "cluster  size  weight" + ("".join(f"  {c[:10]:>10}" for c in columns) if d <= 8 else "  (means: --out, d > 8)"),
+    ]
+    for j in range(k):
+        row = f"{j + 1:>7}  {int(np.sum(label == j)):>4}  {fit.params.weights[j]:>6.3f}"
+        if d <= 8:
+            row += "".join(f"  {m:>10.4g}" for m in fit.params.means[j])
+        lines.append(row)
+    doubtful = np.argsort(-uncertain, kind="stable")
+    doubtful = doubtful[uncertain[doubtful] > args.show_uncertain][:10]
+    lines += ["", f"rows with uncertainty 1 - max r above {args.show_uncertain:g}: {int(np.sum(uncertain > args.show_uncertain))}"]
+    for i in doubtful:
+        lines.append(f"  {names[i]:<20} cluster {label[i] + 1}  uncertainty {uncertain[i]:.3f}")
+    if args.out:
+        out = Path(args.out)
+        try:
+            with out.open("w", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["name", "cluster", "uncertainty"] + [f"r{j + 1}" for j in range(k)])
+                for i in range(n):
+                    writer.writerow([names[i], label[i] + 1, f"{uncertain[i]:.6g}"] + [f"{r:.6g}" for r in resp[i]])
+        except OSError as exc:
+            raise CLIError(f"cannot write {out}: {exc.strerror}") from None
+        lines.append(f"wrote each row's cluster, uncertainty and responsibilities to {out}")
+    return "\n".join(lines)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="CSV/TSV with a header row, optional row names in the first column")
+    parser.add_argument("-k", "--components", default="2", help="number of clusters, or a range such as 1-8 (BIC picks)")
+    parser.add_argument("--covariance", default="full",
+                        help="full, tied, diag, spherical, a comma-separated list, or all (default full)")
+    parser.add_argument("--transpose", action="store_true", help="cluster the columns instead of the rows")
+    parser.add_argument("--standardize", action="store_true", help="scale every feature to mean 0, variance 1 first")
+    parser.add_argument("--pca", type=int, metavar="N",
+                        help="cluster the scores on the first N principal components (after --standardize)")
+    parser.add_argument("--tab", action="store_true", help="the file is tab-separated whatever its extension")
+    parser.add_argument("--n-init", type=int, default=5, help="seeded k-means++ starts per model (default 5)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the starts (default 0)")
+    parser.add_argument("--reg-covar", type=float, default=1e-6, help="added to covariance diagonals (default 1e-6)")
+    parser.add_argument("--accelerate", action="store_true", help="SQUAREM acceleration")
+    parser.add_argument("--show-uncertain", type=float, default=0.1,
+                        help="list (up to 10) rows whose uncertainty exceeds this (default 0.1)")
+    parser.add_argument("--out", help="write each row's cluster, uncertainty and responsibilities to this CSV")
+    parser.add_argument("--max-iter", type=int, default=1000)
+    parser.add_argument("--tol", type=float, default=1e-8)
