@@ -187,7 +187,7 @@ def run(args: argparse.Namespace) -> str:
     ]
     if len(fits) > 1:
         lines += ["", "BIC (lower is better)", f"{'K':>3}  " + "".join(f"{t:>15}" for t in types)]
-        table = {(f[1], f[2]): (f"{f[0]:.2f}" if f in usable else "degenerate") for f in fits}
+        table = {(f[1], f[2]): (f"{f[0]:.2f}" if math.isfinite(f[0]) else "degenerate") for f in fits}
         for kk in ks:
             lines.append(f"{kk:>3}  " + "".join(f"{table[kk, t]:>15}" for t in types))
         if len(usable) < len(fits):
@@ -199,7 +199,7 @@ def run(args: argparse.Namespace) -> str:
         f"{' without a degenerate component' if args.n_init > 1 else ''})",
         f"log-likelihood (natural log, total): {fit.loglik:.4f}",
         "",
-        "cluster  size  weight" + ("".join(f"  {c[:10]:>10}" for c in columns) if d <= 8 else "  (means: --out, d > 8)"),
+        "cluster  size  weight" + ("".join(f"  {c[:10]:>10}" for c in columns) if d <= 8 else "  (means not shown: more than 8 features)"),
     ]
     for j in range(k):
         row = f"{j + 1:>7}  {int(np.sum(label == j)):>4}  {fit.params.weights[j]:>6.3f}"
