@@ -72,7 +72,7 @@ from typing import Any
 
 import numpy as np
 
-from .em import DECREASE_RTOL, EMRecord, EMResult, EMWarning
+from .em import DECREASE_RTOL, EMRecord, EMResult, EMWarning, _finish
 
 __all__ = [
     "ACCELERATORS",
@@ -320,23 +320,7 @@ def run_squarem(model, data, params, tol, max_iter, callback, *, step_max0=STEP_
             status = "converged"
             break
 
-    if status in ("decreased", "nan"):
-        finite = [r for r in history[:-1] if math.isfinite(r.loglik + (r.log_prior or 0.0))]
-        chosen = finite[-1] if finite else history[-1]
-    else:
-        chosen = history[-1]
-    objective = chosen.loglik if chosen.log_prior is None else chosen.loglik + chosen.log_prior
-    return EMResult(
-        params=chosen.params,
-        loglik=chosen.loglik,
-        objective=objective,
-        history=tuple(history),
-        n_iter=len(history) - 1,
-        converged=status == "converged",
-        status=status,
-        mode="soft",
-        accelerate="squarem",
-    )
+    return _finish(history, status, "soft", accelerate="squarem")
 
 
 def _warn_nan(iteration: int, value: float) -> None:

@@ -579,6 +579,12 @@ def _run(model, data, params, mode, tol, max_iter, callback, record_bound=False)
             if log_prior is not None:
                 bound += float(log_prior(data, params))
 
+    return _finish(history, status, mode)
+
+
+def _finish(history: list[EMRecord], status: str, mode: str, accelerate: str | None = None) -> EMResult:
+    """The result of one run: its last record, or after a decrease or a non-finite
+    objective the last record with a finite objective before the stop."""
     if status in ("decreased", "nan"):
         finite = [r for r in history[:-1] if math.isfinite(_objective(r, mode))]
         chosen = finite[-1] if finite else history[-1]
@@ -593,4 +599,5 @@ def _run(model, data, params, mode, tol, max_iter, callback, record_bound=False)
         converged=status == "converged",
         status=status,
         mode=mode,
+        accelerate=accelerate,
     )
