@@ -24,7 +24,7 @@ import emcore
 from emcore import fit_em
 from emcore import haplotype as hap
 from emcore.gmm import GaussianMixture
-from emcore.motif import MotifModel
+from emcore.motif import MotifModel, mutate_sites, plant_sites
 
 RTOL = 1e-8
 
@@ -80,16 +80,9 @@ def coins(rng):
 
 
 def motif(rng):
-    seqs = []
-    for _ in range(40):
-        s = rng.choice(list("ACGT"), 120)
-        if rng.random() < 0.7:
-            site = np.array(list("TGACGTCA"))
-            mutate = rng.random(8) < 0.3
-            site[mutate] = rng.choice(list("ACGT"), int(mutate.sum()))
-            j = rng.integers(0, 112)
-            s[j : j + 8] = site
-        seqs.append("".join(s))
+    n_sites = int(rng.binomial(40, 0.7))  # a weak motif: 30% of the sequences have none
+    sites = mutate_sites("TGACGTCA", n_sites, 0.3, rng)
+    seqs, _, _ = plant_sites(sites, 120, rng, n_empty=40 - n_sites)
     model = MotifModel(8, "oops")
     return model, model.prepare(seqs), "TGACGTCA"
 

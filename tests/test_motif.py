@@ -22,21 +22,13 @@ from emcore.motif import (
     find_motifs,
     information_content,
     kmer_params,
+    mutate_sites,
     plant_sites,
     ppm_similarity,
     to_meme,
 )
 
 MOTIF = "TTGACGCATGCA"  # not a palindrome, so the strand matters
-
-
-def _mutated(rng, motif, n, p):
-    """``n`` copies of ``motif``, each letter replaced by a random one with probability ``p``."""
-    out = []
-    for _ in range(n):
-        letters = [rng.choice(list("ACGT")) if rng.random() < p else c for c in motif]
-        out.append("".join(letters))
-    return out
 
 
 def _revcomp(s):
@@ -67,7 +59,7 @@ def _direct_loglik(seqs, ppm, gamma, b, revcomp=False):
 @pytest.fixture
 def planted():
     rng = np.random.default_rng(7)
-    sites = _mutated(rng, MOTIF, 40, 0.1)
+    sites = mutate_sites(MOTIF, 40, 0.1, rng)
     seqs, starts, strands = plant_sites(sites, 80, rng)
     return seqs, starts
 
@@ -89,7 +81,7 @@ def test_e_step_matches_brute_force():
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_planted_motif_is_recovered_across_seeds(seed):
     rng = np.random.default_rng(seed)
-    sites = _mutated(rng, MOTIF, 30, 0.1)
+    sites = mutate_sites(MOTIF, 30, 0.1, rng)
     seqs, starts, _ = plant_sites(sites, 100, rng, n_empty=10)
     (res,) = find_motifs(seqs, len(MOTIF), model="zoops", seed=seed)
     assert res.consensus == MOTIF
@@ -104,7 +96,7 @@ def test_planted_motif_is_recovered_across_seeds(seed):
 
 def test_minus_strand_motif_is_found_with_revcomp():
     rng = np.random.default_rng(11)
-    sites = _mutated(rng, MOTIF, 30, 0.05)
+    sites = mutate_sites(MOTIF, 30, 0.05, rng)
     seqs, starts, strands = plant_sites(sites, 80, rng, flip=True)
     assert strands.count("-") > 8
     (res,) = find_motifs(seqs, len(MOTIF), model="oops", revcomp=True, seed=0)
@@ -281,8 +273,8 @@ def test_masked_letters_and_unequal_lengths():
 
 def test_erasing_finds_a_second_motif():
     rng = np.random.default_rng(4)
-    a = _mutated(rng, "TTGACGCATGCA", 30, 0.05)
-    b = _mutated(rng, "GGGATTCCAAAT", 30, 0.05)
+    a = mutate_sites("TTGACGCATGCA", 30, 0.05, rng)
+    b = mutate_sites("GGGATTCCAAAT", 30, 0.05, rng)
     seqs = []
     for x, y in zip(a, b):
         s = "".join(rng.choice(list("ACGT"), size=120))
@@ -364,7 +356,7 @@ def test_bad_settings_and_params():
 @pytest.fixture
 def fasta(tmp_path):
     rng = np.random.default_rng(3)
-    sites = _mutated(rng, MOTIF, 15, 0.05)
+    sites = mutate_sites(MOTIF, 15, 0.05, rng)
     seqs, _, _ = plant_sites(sites, 60, rng, flip=True)
     path = tmp_path / "seqs.fa"
     path.write_text("".join(f">peak{i}\n{s}\n" for i, s in enumerate(seqs)))
@@ -413,3 +405,15 @@ def test_cli_malformed_input_is_one_line_and_exit_2(tmp_path, content, args, mes
 def test_cli_missing_file(capsys):
     assert main(["motif", "/no/such/file.fa", "--width", "6"]) == 2
     assert "cannot read /no/such/file.fa" in capsys.readouterr().err
+
+
+def test_mutate_sites_copies_and_checks_its_input():
+    rng = np.random.default_rng(0)
+    assert mutate_sites(MOTIF, 3, 0.0, rng) == [MOTIF] * 3
+    noisy = mutate_sites(MOTIF, 50, 1.0, rng)
+    assert all(len(s) == len(MOTIF) and set(s) <= set("ACGT") for s in noisy)
+    assert sum(a != b for s in noisy for a, b in zip(s, MOTIF)) > 0.6 * 50 * len(MOTIF)
+    for bad in (dict(site="ACGU"), dict(site=""), dict(n=-1), dict(n=2.5), dict(rate=1.5)):
+        args = dict(site=MOTIF, n=2, rate=0.1) | bad
+        with pytest.raises(ValueError):
+            mutate_sites(args["site"], args["n"], args["rate"], rng)

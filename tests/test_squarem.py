@@ -14,7 +14,7 @@ from emcore import CoinMixture, DiscreteHMM, fit_em
 from emcore import haplotype as hap
 from emcore.accelerate import simplex_from_unconstrained, simplex_to_unconstrained
 from emcore.gmm import GaussianMixture
-from emcore.motif import MotifModel
+from emcore.motif import MotifModel, mutate_sites, plant_sites
 
 HAVE_GMM = hasattr(GaussianMixture, "to_unconstrained") and hasattr(GaussianMixture, "from_unconstrained")
 
@@ -41,16 +41,9 @@ def _hmm(fixed=()):
 
 def _motif(kind="zoops"):
     rng = np.random.default_rng(5)
-    seqs = []
-    for i in range(30):
-        s = rng.choice(list("ACGT"), 80)
-        if kind == "oops" or rng.random() < 0.7:
-            site = np.array(list("TTGACGTC"))
-            mutate = rng.random(8) < 0.2
-            site[mutate] = rng.choice(list("ACGT"), int(mutate.sum()))
-            j = rng.integers(0, 72)
-            s[j : j + 8] = site
-        seqs.append("".join(s))
+    n_sites = 30 if kind == "oops" else int(rng.binomial(30, 0.7))  # ZOOPS/TCM: some without
+    sites = mutate_sites("TTGACGTC", n_sites, 0.2, rng)
+    seqs, _, _ = plant_sites(sites, 80, rng, n_empty=30 - n_sites)
     return MotifModel(8, kind), seqs, "TTGACGTC"
 
 
