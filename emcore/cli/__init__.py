@@ -8,15 +8,29 @@ with status 2 and print one line on standard error, never a traceback.
 from __future__ import annotations
 
 import argparse
+import csv
 import importlib
 import os
 import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 
 class CLIError(Exception):
     """A problem with the user's input, reported as one line."""
+
+
+def read_table(path: Path, parse: Callable[[Any], Any], what: str = "CSV file") -> Any:
+    """``parse(handle)`` on ``path`` opened for the csv module; unreadable files become one CLIError line."""
+    try:
+        with path.open(newline="") as handle:
+            return parse(handle)
+    except OSError as exc:
+        raise CLIError(f"cannot read {path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise CLIError(f"{path} is not a readable {what}: {exc}") from None
 
 
 def _subcommands():

@@ -13,20 +13,14 @@ from pathlib import Path
 
 from ..coins import CoinData, CoinMixture
 from ..em import fit_em
-from . import CLIError
+from . import CLIError, read_table
 
 NAME = "coins"
 HELP = "mixture of coins from a CSV of sets of tosses"
 
 
 def _read_coin_csv(path: Path) -> CoinData:
-    try:
-        with path.open(newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as exc:
-        raise CLIError(f"cannot read {path}: {exc.strerror}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise CLIError(f"{path} is not a readable CSV file: {exc}") from None
+    rows = read_table(path, lambda handle: list(csv.DictReader(handle)))
     if not rows:
         raise CLIError(f"{path} has no data rows (expected a header row, then one row per set)")
     columns = {c.strip().lower() for c in rows[0] if c is not None}

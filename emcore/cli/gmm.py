@@ -33,7 +33,7 @@ import numpy as np
 
 from ..em import fit_em
 from ..gmm import COVARIANCE_TYPES, GaussianMixture
-from . import CLIError
+from . import CLIError, read_table
 
 NAME = "gmm"
 HELP = "Gaussian-mixture clustering of the rows of a numeric matrix (CSV/TSV), e.g. expression data"
@@ -53,13 +53,11 @@ def read_matrix(path: Path, delimiter: str | None = None) -> tuple[list[str], li
     """Row names, column names and the numeric matrix of a delimited text file."""
     if delimiter is None:
         delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab", ".txt") else ","
-    try:
-        with path.open(newline="") as handle:
-            rows = [r for r in csv.reader(handle, delimiter=delimiter) if any(c.strip() for c in r)]
-    except OSError as exc:
-        raise CLIError(f"cannot read {path}: {exc.strerror}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise CLIError(f"{path} is not a readable delimited text file: {exc}") from None
+    rows = read_table(
+        path,
+        lambda handle: [r for r in csv.reader(handle, delimiter=delimiter) if any(c.strip() for c in r)],
+        "delimited text file",
+    )
     if len(rows) < 2:
         raise CLIError(f"{path} has no data rows (expected a header row, then one row per sample)")
     header, body = [c.strip() for c in rows[0]], rows[1:]

@@ -18,21 +18,14 @@ import numpy as np
 
 from ..em import fit_em
 from ..haplotype import HaplotypeModel, _locus_name, as_genotypes, format_haplotype, summarise
-from . import CLIError
+from . import CLIError, read_table
 
 NAME = "haplo"
 HELP = "haplotype frequencies from a CSV of unphased genotypes (two columns per locus)"
 
 
 def _read_genotype_csv(path: Path, missing: set[str], ids: bool):
-    try:
-        with path.open(newline="") as handle:
-            rows = list(csv.reader(handle))
-    except OSError as exc:
-        raise CLIError(f"cannot read {path}: {exc.strerror}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise CLIError(f"{path} is not a readable CSV file: {exc}") from None
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    rows = read_table(path, lambda handle: [r for r in csv.reader(handle) if any(cell.strip() for cell in r)])
     if not rows:
         raise CLIError(f"{path} is empty (expected a header row, then one row per individual)")
     header, body = [c.strip() for c in rows[0]], rows[1:]
