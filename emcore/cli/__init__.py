@@ -3,7 +3,10 @@
 Each module in this package defines ``NAME`` (the subcommand), ``HELP`` (one line),
 ``add_arguments(parser)`` and ``run(args) -> str`` (the report to print). Raising
 :class:`CLIError`, :class:`ValueError` or :class:`TypeError` makes the command exit
-with status 2 and print one line on standard error, never a traceback.
+with status 2 and print one line on standard error, never a traceback. A mistake in
+the arguments themselves is one line too (no usage block), and no warning text reaches
+the terminal: a numerical warning raised while fitting becomes the error line, since a
+fit that warned cannot be trusted.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import importlib
 import os
 import pkgutil
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,13 @@ from typing import Any
 
 class CLIError(Exception):
     """A problem with the user's input, reported as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument as one line and exit status 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise CLIError(f"{message} (see {self.prog} --help)")
 
 
 def read_table(path: Path, parse: Callable[[Any], Any], what: str = "CSV file") -> Any:
@@ -42,8 +53,8 @@ def _subcommands():
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m emcore", description="Fit EM models from the command line.")
-    sub = parser.add_subparsers(dest="model", required=True, metavar="MODEL")
+    parser = _Parser(prog="python -m emcore", description="Fit EM models from the command line.")
+    sub = parser.add_subparsers(dest="model", required=True, metavar="MODEL", parser_class=_Parser)
     for module in _subcommands():
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__)
         module.add_arguments(command)
@@ -51,13 +62,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
-        report = args.run(args)
+        args = build_parser().parse_args(argv)
+    except CLIError as exc:
+        print(f"emcore: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    try:
+        with warnings.catch_warnings():
+            # numpy's RuntimeWarnings (overflow, invalid value) mean the input drove the
+            # numerics out of range: report that as the error, with no file and line.
+            warnings.simplefilter("error", RuntimeWarning)
+            report = args.run(args)
     except (CLIError, ValueError, TypeError) as exc:
-        message = " ".join(str(exc).split())
-        print(f"emcore {args.model}: error: {message}", file=sys.stderr)
+        print(f"emcore {args.model}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except (RuntimeWarning, FloatingPointError, OverflowError) as exc:
+        print(
+            f"emcore {args.model}: error: the fit failed numerically ({_one_line(exc)}); "
+            "check the input for extreme values, or rescale it",
+            file=sys.stderr,
+        )
         return 2
     try:
         print(report, flush=True)
