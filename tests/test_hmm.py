@@ -7,10 +7,10 @@ import warnings
 import numpy as np
 import pytest
 
-from emcore import EMWarning, fit_em
+from emcore import fit_em
 from emcore import _hmm_kernels as kernels
 from emcore.em import DECREASE_RTOL
-from emcore.hmm import DiscreteHMM, HMMParams, HMMPosterior
+from emcore.hmm import DiscreteHMM, HMMData, HMMParams, HMMPosterior
 
 CASINO = {
     "start": [0.5, 0.5],
@@ -225,13 +225,13 @@ def test_a_state_without_counts_keeps_its_row():
     np.testing.assert_allclose(new.transitions[:2], [[0, 1, 0], [0.5, 0.5, 0]])
 
 
-def test_impossible_data_stops_with_a_warning():
+def test_impossible_data_are_refused_naming_the_sequence_and_position():
     model = DiscreteHMM(1, 2, fixed={"emissions"}, emissions=[[1.0, 0.0]])
     init = {"start": [1.0], "transitions": [[1.0]]}
-    assert model.loglik([0, 0, 1], init) == -np.inf
-    with pytest.warns(EMWarning, match="objective is -inf"):
-        result = fit_em(model, [0, 0, 1], init=init)
-    assert result.status == "nan"
+    with pytest.raises(ValueError, match="sequence 0 has probability zero.*code 1 at position 2"):
+        model.loglik([0, 0, 1], init)
+    with pytest.raises(ValueError, match=r"sequence 0 has probability zero under the starting parameters \(init\)"):
+        fit_em(model, [0, 0, 1], init=init)
     with pytest.raises(ValueError, match="probability zero"):
         model.posterior_marginals([0, 1], init)
 
@@ -400,3 +400,91 @@ def test_pseudocounts_make_a_map_objective_that_never_decreases():
     assert result.loglik == pytest.approx(model.loglik(symbols, result.params), rel=1e-12)
     assert result.objective == pytest.approx(result.loglik + last.log_prior)
     assert DiscreteHMM(n_states=2, n_symbols=3).log_prior(None, truth) == 0.0
+
+
+# -- HMMData checks itself ---------------------------------------------------------------
+def test_offsets_past_the_end_raise_instead_of_crashing():
+    """Offsets past the end once sent the compiled kernel out of bounds (a crash of the
+    interpreter); run in a fresh interpreter so a regression cannot take pytest down."""
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np\n"
+        "from emcore.hmm import DiscreteHMM, HMMData\n"
+        "model = DiscreteHMM(2, 3, backend='numba')\n"
+        "p = {'start': [0.5, 0.5], 'transitions': [[0.9, 0.1], [0.1, 0.9]], 'emissions': [[0.5, 0.3, 0.2]] * 2}\n"
+        "for offsets in ([0, 10**6], [0, 2, 10**6], [0, 5]):\n"
+        "    try:\n"
+        "        model.e_step(HMMData(np.array([0, 1, 2]), np.array(offsets)), p)\n"
+        "    except ValueError as exc:\n"
+        "        assert 'past the end' in str(exc) or 'increase strictly' in str(exc), exc\n"
+        "    else:\n"
+        "        raise SystemExit('no error for offsets %s' % offsets)\n"
+        "print('refused')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "refused"
+
+
+@pytest.mark.parametrize(
+    "offsets, match",
+    [
+        ([0, 2], r"short of the end"),
+        ([0, -1, 4], r"sequence 0 is of negative length"),
+        ([0, 2, 2, 4], r"sequence 1 is empty"),
+        ([1, 4], r"must start at 0"),
+    ],
+)
+def test_offsets_that_skip_or_invent_symbols_are_refused(offsets, match):
+    with pytest.raises(ValueError, match=match):
+        HMMData(np.array([0, 1, 2, 1]), np.array(offsets))
+
+
+def test_float_symbols_are_a_type_error_not_a_numba_error():
+    with pytest.raises(TypeError, match="HMMData symbols must be a 1-D array of integer symbol codes"):
+        HMMData(np.array([0.0, 1.0, 2.0]), np.array([0, 3]))
+
+
+def test_log_likelihood_is_identical_run_to_run():
+    """Valid data give the same bits every time (no uninitialised memory is read)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np\n"
+        "from emcore.hmm import DiscreteHMM, HMMData\n"
+        "model = DiscreteHMM(2, 3)\n"
+        "x = np.random.default_rng(4).integers(0, 3, 400)\n"
+        "p = {'start': [0.5, 0.5], 'transitions': [[0.9, 0.1], [0.1, 0.9]], 'emissions': [[0.5, 0.3, 0.2], [0.2, 0.3, 0.5]]}\n"
+        "d = HMMData(x, np.array([0, 1, 150, 400]))\n"
+        "print(model.loglik(d, p).hex(), model.e_step(d, p)[0].transition_counts.tobytes().hex()[:64])\n"
+    )
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300).stdout for _ in range(3)}
+    assert len(runs) == 1 and next(iter(runs)).strip()
+
+
+def test_hmm_data_is_a_private_read_only_copy(casino):
+    symbols, offsets = np.array([0, 5, 1, 5, 5]), np.array([0, 3, 5])
+    data = HMMData(symbols, offsets)
+    symbols[:] = 99
+    offsets[-1] = 10**6
+    np.testing.assert_array_equal(data.symbols, [0, 5, 1, 5, 5])
+    assert data.offsets[-1] == 5 and not data.symbols.flags.writeable and not data.offsets.flags.writeable
+    assert data.locate(3) == (1, 0)
+    same = casino.prepare(["162", "66"])
+    assert casino.loglik(data, CASINO) == casino.loglik(same, CASINO)
+    with pytest.raises(ValueError, match=r"HMMData sequence 0 has symbol code 7 at position 1.*alphabet 0\.\.5"):
+        casino.loglik(HMMData([0, 7], [0, 2]), CASINO)
+
+
+def test_structural_zeros_that_allow_the_data_are_accepted():
+    model = DiscreteHMM(2, 3, fixed={"emissions"}, emissions=[[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
+    init = {"start": [1.0, 0.0], "transitions": [[0.9, 0.1], [0.2, 0.8]]}
+    result = fit_em(model, [[0, 1, 2, 2, 0], [0, 2]], init=init, max_iter=20)
+    assert result.status in ("converged", "max_iter") and np.isfinite(result.loglik)
+    with pytest.raises(ValueError, match=r"sequence 1 has probability zero.*code 2 at position 0.*positive start"):
+        fit_em(model, [[0, 1], [2, 0]], init=init)
+    with pytest.raises(ValueError, match=r"sequence 0 has probability zero under these parameters.*position 1"):
+        model.viterbi([0, 2], dict(init, transitions=[[1.0, 0.0], [0.0, 1.0]]))
