@@ -16,8 +16,19 @@ Smith 1955), the first EM algorithm.
 
 Genotypes come as a table with two allele columns per locus (the convention of R's
 ``haplo.stats``): an array of shape ``(n_individuals, 2 * n_loci)`` or a pandas
-DataFrame. Alleles may be integers or strings, loci may have any number of alleles,
-and a missing allele (``None``, ``NaN``) is summed over all of its completions.
+DataFrame (:func:`as_genotypes`), or a CSV file with a header row
+(:func:`read_genotypes`). Alleles may be integers or strings, loci may have any number
+of alleles, and a missing allele is summed over all of its completions. A missing
+allele is ``None`` or ``NaN`` in a table; R's ``haplo.em`` (``miss.val = c(0, NA)``)
+and PLINK code it ``0``, and so :func:`read_genotypes` and ``python -m emcore haplo``
+read ``0`` as missing by default (``zero_missing=False``, ``--no-missing-zero`` turn
+that off), while :func:`as_genotypes` reads ``0`` as missing only when told
+(``missing=0``), since arrays made in Python number alleles from 0.
+
+The test of linkage equilibrium (:class:`HaplotypeResult`) compares the maximised
+log-likelihood with the one maximised under linkage equilibrium, for the same
+individuals, on ``prod(K_l) - 1 - sum(K_l - 1)`` degrees of freedom; a p-value is
+given only where the chi-square approximation holds.
 
 Every log-likelihood is a natural log summed over individuals.
 
@@ -35,8 +46,11 @@ log-likelihood, so the table shrinks as EM converges.
 
 from __future__ import annotations
 
+import csv
 import math
 import numbers
+import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,10 +61,24 @@ from scipy.stats import chi2
 
 from . import _haplo_tables as T
 from . import accelerate as _acc
+from ._validation import (
+    as_count_array,
+    as_float_array,
+    as_float_vector,
+    check_choice,
+    check_flag,
+    check_int,
+    check_probability_vector,
+    check_real,
+    check_seed,
+    describe,
+    readonly,
+)
 from .em import EMResult, fit_em
 
 __all__ = [
     "ABO_PHENOTYPES",
+    "ALWAYS_MISSING",
     "AlleleParams",
     "GeneCounting",
     "GenotypeData",
@@ -65,9 +93,14 @@ __all__ = [
     "estimate_haplotypes",
     "format_haplotype",
     "phase_accuracy",
+    "read_genotypes",
 ]
 
 _METHODS = ("auto", "full", "ligation")
+
+#: Cells that :func:`read_genotypes` (and ``python -m emcore haplo``) always read as a
+#: missing allele. ``0`` is read as missing too unless ``zero_missing=False``.
+ALWAYS_MISSING = ("", "NA", "na", "N/A", "NaN", "nan", ".", "?")
 
 
 # -- genotypes ----------------------------------------------------------------------
@@ -84,11 +117,43 @@ class GenotypeData:
         alphabetically).
     loci : tuple of str
         Locus names.
+    ids : tuple of str, optional
+        Individual identifiers, where the source had them (:func:`read_genotypes`
+        with ``ids=True``).
     """
 
     codes: np.ndarray
     alleles: tuple[tuple[Any, ...], ...]
     loci: tuple[str, ...]
+    ids: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        codes = self.codes
+        if not isinstance(codes, np.ndarray) or codes.ndim != 3 or codes.shape[2] != 2 \
+                or codes.dtype.kind not in "iu":
+            raise TypeError(
+                "GenotypeData.codes must be an integer array of shape (n_individuals, n_loci, 2); "
+                f"got {describe(codes)}; build genotypes with as_genotypes"
+            )
+        n, n_loci, _ = codes.shape
+        if n == 0 or n_loci == 0:
+            raise ValueError(f"GenotypeData needs at least one individual and one locus; got codes of shape {codes.shape}")
+        if len(self.alleles) != n_loci or len(self.loci) != n_loci:
+            raise ValueError(
+                f"GenotypeData: codes have {n_loci} loci but alleles has {len(self.alleles)} and "
+                f"loci {len(self.loci)} entries"
+            )
+        for l, labels in enumerate(self.alleles):
+            block = codes[:, l, :]
+            if len(labels) == 0 or block.min() < -1 or block.max() >= len(labels):
+                raise ValueError(
+                    f"GenotypeData: allele codes of locus {self.loci[l]} must lie in -1..{len(labels) - 1} "
+                    f"(-1 = missing); got {int(block.min())}..{int(block.max())}"
+                )
+        if self.ids is not None and len(self.ids) != n:
+            raise ValueError(f"GenotypeData: {len(self.ids)} ids for {n} individuals")
+        if codes.flags.writeable:
+            object.__setattr__(self, "codes", readonly(codes))
 
     @property
     def n_individuals(self) -> int:
@@ -117,6 +182,46 @@ def _is_missing(value: Any) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
+_CODES_TEXT = "a missing-allele code (an integer or a string) or a collection of such codes"
+
+
+def _missing_codes(missing: Any, name: str = "missing") -> tuple[frozenset[int], frozenset[str]]:
+    """The codes of ``missing`` as (integers, strings): ``0`` and ``"0"`` match both ways."""
+    if missing is None:
+        return frozenset(), frozenset()
+    if isinstance(missing, (str, bytes, numbers.Number, np.generic)):
+        items = [missing]
+    elif isinstance(missing, Mapping):
+        raise TypeError(f"{name} must be {_CODES_TEXT}; got {describe(missing)}")
+    else:
+        try:
+            items = list(missing)
+        except TypeError:
+            raise TypeError(f"{name} must be {_CODES_TEXT}; got {describe(missing)}") from None
+    nums, strs = set(), set()
+    for code in items:
+        if isinstance(code, np.generic):
+            code = code.item()
+        if isinstance(code, bytes):
+            code = code.decode(errors="replace")
+        if code is None or (isinstance(code, float) and math.isnan(code)):
+            continue  # always missing anyway
+        if isinstance(code, bool):
+            raise TypeError(f"{name} must be {_CODES_TEXT}; got the boolean {code!r}")
+        if isinstance(code, numbers.Integral) or (isinstance(code, numbers.Real) and math.isfinite(code)
+                                                  and code == round(code)):
+            nums.add(int(code))
+            strs.add(str(int(code)))
+        elif isinstance(code, str):
+            text = code.strip()
+            strs.add(text)
+            if _INTEGER.fullmatch(text):
+                nums.add(int(text))
+        else:
+            raise TypeError(f"{name} must be {_CODES_TEXT}; got {describe(code)}")
+    return frozenset(nums), frozenset(strs)
+
+
 def _clean_label(value: Any, where: str) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
@@ -129,12 +234,17 @@ def _clean_label(value: Any, where: str) -> Any:
             raise ValueError(f"{where}: allele labels must be integers or strings; got {value!r}")
         return int(value)
     if isinstance(value, bytes):
-        value = value.decode()
+        value = value.decode(errors="replace")
     if isinstance(value, str):
         text = value.strip()
         if not text:
             raise ValueError(f"{where}: an empty allele label; use None or NaN for a missing allele")
         return text
+    if isinstance(value, (list, tuple, np.ndarray)):
+        raise TypeError(
+            f"{where}: a cell holds a sequence ({describe(value)}); put one allele in each cell, "
+            "two columns per locus"
+        )
     raise TypeError(f"{where}: allele labels must be integers or strings; got {type(value).__name__}")
 
 
@@ -165,22 +275,51 @@ def _locus_name(a: str, b: str) -> str:
     return name if name else f"{a}/{b}"
 
 
-def _numeric_genotypes(array: np.ndarray, loci: Sequence[str] | None) -> GenotypeData | None:
+def _check_loci(loci: Any, n_loci: int) -> tuple[str, ...]:
+    if isinstance(loci, (str, bytes)) or isinstance(loci, Mapping):
+        raise TypeError(f"loci must be a sequence of {n_loci} locus names; got {describe(loci)}")
+    try:
+        names = list(loci)
+    except TypeError:
+        raise TypeError(f"loci must be a sequence of {n_loci} locus names; got {describe(loci)}") from None
+    for name in names:
+        if name is None or isinstance(name, (bool, np.bool_)) or not isinstance(name, (str, numbers.Integral)):
+            raise TypeError(f"loci must hold locus names (strings); got {describe(name)}")
+    names = [str(x).strip() for x in names]
+    if len(names) != n_loci:
+        raise ValueError(f"loci must name the {n_loci} loci; got {len(names)} names")
+    if any(not x for x in names):
+        raise ValueError(f"loci: locus {names.index('') + 1} has an empty name")
+    return _unique_loci(names, "loci")
+
+
+def _unique_loci(names: Sequence[str], what: str) -> tuple[str, ...]:
+    seen: dict[str, int] = {}
+    for l, name in enumerate(names):
+        if name in seen:
+            raise ValueError(
+                f"{what}: loci {seen[name] + 1} and {l + 1} are both named {name!r}; give each locus "
+                "its own name"
+            )
+        seen[name] = l
+    return tuple(names)
+
+
+def _numeric_genotypes(array: np.ndarray, loci: tuple[str, ...] | None,
+                       nums: frozenset[int]) -> GenotypeData | None:
     """Vectorised path for a numeric array; None sends the caller to the general path
     (which produces the error message) when something is wrong."""
     a = np.asarray(array, dtype=float)
     missing = np.isnan(a)
+    if nums:
+        missing |= np.isin(a, np.array(sorted(nums), dtype=float))
     values = np.where(missing, 0.0, a)
-    if not np.all(np.isfinite(values)) or np.any(values != np.round(values)):
+    if not np.all(np.isfinite(values)) or np.any(values != np.round(values)) or np.any(np.abs(values) > 2.0**53):
         return None
     n, m = a.shape
     n_loci = m // 2
     if loci is None:
         loci = tuple(f"L{l + 1}" for l in range(n_loci))
-    else:
-        loci = tuple(str(x) for x in loci)
-        if len(loci) != n_loci:
-            return None
     if np.any(missing.all(axis=1)):
         return None
     codes = np.full((n, n_loci, 2), -1, dtype=np.int64)
@@ -197,17 +336,24 @@ def _numeric_genotypes(array: np.ndarray, loci: Sequence[str] | None) -> Genotyp
     return GenotypeData(codes=codes, alleles=tuple(alleles), loci=loci)
 
 
-def as_genotypes(genotypes: Any, loci: Sequence[str] | None = None) -> GenotypeData:
+def as_genotypes(genotypes: Any, loci: Sequence[str] | None = None, *, missing: Any = None) -> GenotypeData:
     """Validate genotypes given with two allele columns per locus.
 
     Parameters
     ----------
     genotypes : array-like of shape (n_individuals, 2 * n_loci), pandas DataFrame or GenotypeData
         Columns ``2l`` and ``2l + 1`` hold the two alleles of locus ``l`` (their
-        order carries no information). Alleles are integers or strings; ``None`` or
-        ``NaN`` is a missing allele.
+        order carries no information). Alleles are integers or strings; ``None``,
+        ``NaN``, pandas' ``NA`` and the strings ``"NA"``/``"NaN"`` are a missing allele.
     loci : sequence of str, optional
         Locus names (default: from the DataFrame's column names, else ``L1``, ``L2``, ...).
+    missing : int, str or collection of them, optional
+        More codes to read as a missing allele. R's ``haplo.em`` (``miss.val = c(0,
+        NA)``) and PLINK code a missing allele as ``0``: pass ``missing=0`` for a table
+        coded that way (``0`` then also matches the string ``"0"``). By default ``0``
+        is an allele here, since arrays made in Python (msprime, scikit-allel) number
+        alleles from 0; :func:`read_genotypes`, which reads files in the haplo.stats and
+        PLINK layout, and ``python -m emcore haplo`` read ``0`` as missing by default.
 
     Returns
     -------
@@ -218,13 +364,25 @@ def as_genotypes(genotypes: Any, loci: Sequence[str] | None = None) -> GenotypeD
     ValueError, TypeError
         An odd number of allele columns, ragged rows, a cell holding more than one
         allele (three alleles at a locus), an individual with every allele missing,
-        a locus with no observed allele, or labels that are neither integers nor strings.
+        a locus with no observed allele, two loci with the same name, or labels that
+        are neither integers nor strings.
+
+    Notes
+    -----
+    A locus with one allele only is accepted: it carries no information about phase
+    and adds nothing to the test of linkage equilibrium (see :class:`HaplotypeResult`).
     """
     if isinstance(genotypes, GenotypeData):
+        if missing is not None:
+            raise ValueError("missing applies to a table of alleles; genotypes is already a GenotypeData")
         return genotypes
+    nums, strs = _missing_codes(missing)
+    if isinstance(genotypes, np.ndarray) and genotypes.ndim != 2:
+        raise ValueError(f"genotypes must be 2-D (individuals x allele columns); got shape {genotypes.shape}")
     if isinstance(genotypes, np.ndarray) and genotypes.ndim == 2 and genotypes.dtype.kind in "iuf" \
             and genotypes.size and genotypes.shape[1] % 2 == 0:
-        fast = _numeric_genotypes(genotypes, loci)
+        names = None if loci is None else _check_loci(loci, genotypes.shape[1] // 2)
+        fast = _numeric_genotypes(genotypes, names, nums)
         if fast is not None:
             return fast
     columns = None
@@ -232,7 +390,7 @@ def as_genotypes(genotypes: Any, loci: Sequence[str] | None = None) -> GenotypeD
         columns = [str(c) for c in genotypes.columns]
         rows = genotypes.to_numpy(dtype=object)
     else:
-        if isinstance(genotypes, (str, bytes)) or isinstance(genotypes, Mapping):
+        if isinstance(genotypes, (str, bytes)) or isinstance(genotypes, Mapping) or genotypes is None:
             raise TypeError(
                 "genotypes must be a table with two allele columns per locus (a 2-D array, "
                 f"a list of rows or a pandas DataFrame); got {type(genotypes).__name__}"
@@ -248,9 +406,9 @@ def as_genotypes(genotypes: Any, loci: Sequence[str] | None = None) -> GenotypeD
             raise ValueError("genotypes is empty: at least one individual is needed")
         lengths = []
         for i, row in enumerate(rows):
-            if isinstance(row, (str, bytes)) or not hasattr(row, "__len__"):
+            if isinstance(row, (str, bytes)) or isinstance(row, Mapping) or not hasattr(row, "__len__"):
                 raise ValueError(
-                    f"individual {i} is {row!r}; each individual must be a row of alleles, "
+                    f"individual {i} is {describe(row)}; each individual must be a row of alleles, "
                     "two columns per locus"
                 )
             lengths.append(len(row))
@@ -260,10 +418,11 @@ def as_genotypes(genotypes: Any, loci: Sequence[str] | None = None) -> GenotypeD
                 f"ragged rows: individual 0 has {lengths[0]} allele columns but {_who(i)} "
                 f"has {lengths[i]}; every individual needs two columns per locus"
             )
-        rows = np.empty((len(rows), lengths[0]), dtype=object)
-        for i, row in enumerate(list(genotypes)):
+        table = np.empty((len(rows), lengths[0]), dtype=object)
+        for i, row in enumerate(rows):
             for j, v in enumerate(row):
-                rows[i, j] = v
+                table[i, j] = v
+        rows = table
     rows = np.asarray(rows, dtype=object)
     if rows.ndim != 2:
         raise ValueError(f"genotypes must be 2-D (individuals x allele columns); got shape {rows.shape}")
@@ -277,14 +436,26 @@ def as_genotypes(genotypes: Any, loci: Sequence[str] | None = None) -> GenotypeD
     n_loci = m // 2
     if loci is None:
         if columns is not None:
-            loci = tuple(_locus_name(columns[2 * l], columns[2 * l + 1]) for l in range(n_loci))
+            loci = _unique_loci([_locus_name(columns[2 * l], columns[2 * l + 1]) for l in range(n_loci)],
+                                "the DataFrame's columns")
         else:
             loci = tuple(f"L{l + 1}" for l in range(n_loci))
     else:
-        loci = tuple(str(x) for x in loci)
-        if len(loci) != n_loci:
-            raise ValueError(f"loci must name the {n_loci} loci; got {len(loci)} names")
+        loci = _check_loci(loci, n_loci)
+    return _code_rows(rows, loci, nums, strs, _who)
 
+
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _code_rows(rows: np.ndarray, loci: tuple[str, ...], nums: frozenset[int], strs: frozenset[str],
+               who, ids: tuple[str, ...] | None = None) -> GenotypeData:
+    """Allele labels (an object array, two columns per locus) to coded genotypes.
+
+    ``who(i)`` names individual ``i`` in messages (a data row, or a line of a file).
+    """
+    n, m = rows.shape
+    n_loci = m // 2
     codes = np.full((n, n_loci, 2), -1, dtype=np.int64)
     alleles = []
     for l in range(n_loci):
@@ -296,29 +467,36 @@ def as_genotypes(genotypes: Any, loci: Sequence[str] | None = None) -> GenotypeD
             for j in range(2):
                 v = block[i, j]
                 if _is_missing(v):
-                    cells.append([None])
+                    cells.append(None)
                     continue
-                where = f"{_who(i)}, locus {loci[l]}"
+                if isinstance(v, bytes):
+                    v = v.decode(errors="replace")
                 if isinstance(v, str):
-                    parts = _split_cell(v)
+                    text = v.strip()
+                    if text in strs or text.upper() in ("NA", "NAN"):
+                        cells.append(None)
+                        continue
+                    parts = _split_cell(text)
                     if len(parts) > 1:
                         other = block[i, 1 - j]
                         total = len(parts) + (0 if _is_missing(other) else len(_split_cell(str(other))))
                         raise ValueError(
-                            f"{_who(i)} has {total} alleles at locus {loci[l]} "
+                            f"{who(i)} has {total} alleles at locus {loci[l]} "
                             f"({block[i, 0]!r}, {block[i, 1]!r}); a diploid genotype has two, "
                             "one in each allele column"
                         )
-                    if v.strip().upper() in ("NA", "NAN"):
-                        cells.append([None])
+                elif nums and isinstance(v, (numbers.Real, np.generic)) and not isinstance(v, (bool, np.bool_)):
+                    x = v.item() if isinstance(v, np.generic) else v
+                    if isinstance(x, numbers.Real) and math.isfinite(x) and x == round(x) and int(x) in nums:
+                        cells.append(None)
                         continue
-                lab = _clean_label(v, where)
+                lab = _clean_label(v, f"{who(i)}, locus {loci[l]}")
                 if isinstance(lab, str):
                     seen_str = True
                 else:
                     seen_num = True
-                cells.append([lab])
-            labels[i, 0], labels[i, 1] = cells[0][0], cells[1][0]
+                cells.append(lab)
+            labels[i, 0], labels[i, 1] = cells
         if seen_num and seen_str:
             raise TypeError(
                 f"locus {loci[l]} mixes numbers and strings as allele labels; use one kind per locus"
@@ -336,11 +514,204 @@ def as_genotypes(genotypes: Any, loci: Sequence[str] | None = None) -> GenotypeD
     if empty.any():
         bad = np.flatnonzero(empty)
         raise ValueError(
-            f"{_who(int(bad[0]))} has every allele missing ({bad.size} such individual(s)); "
+            f"{who(int(bad[0]))} has every allele missing ({bad.size} such individual(s)); "
             "remove them: they carry no information about haplotypes"
         )
     codes.setflags(write=False)
-    return GenotypeData(codes=codes, alleles=tuple(alleles), loci=loci)
+    return GenotypeData(codes=codes, alleles=tuple(alleles), loci=loci, ids=ids)
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def read_genotypes(source: Any, *, ids: bool = False, zero_missing: bool = True, missing: Any = None,
+                   delimiter: str = ",") -> GenotypeData:
+    """Read a CSV file of unphased genotypes in the layout of R's haplo.stats.
+
+    The first row is a header naming the two allele columns of each locus
+    (``DQB.a1,DQB.a2,DRB.a1,DRB.a2``: the locus name is the common prefix), then one
+    row per individual with the two alleles of each locus, in either order. Alleles
+    are numbers or strings (a locus whose alleles are all whole numbers gets numeric
+    labels). Blank lines are skipped.
+
+    Parameters
+    ----------
+    source : str, path or open text file
+        The file (opened with ``newline=""`` when given open).
+    ids : bool
+        The first column holds individual identifiers (kept in ``GenotypeData.ids``).
+    zero_missing : bool
+        Read ``0`` as a missing allele (default True), as R's ``haplo.em``
+        (``miss.val = c(0, NA)``) and PLINK do. False reads ``0`` as an allele.
+        An empty cell, ``NA``, ``NaN``, ``N/A``, ``.`` and ``?`` are always missing
+        (:data:`ALWAYS_MISSING`).
+    missing : int, str or collection of them, optional
+        More codes to read as missing (for example ``-9``).
+    delimiter : str
+        The field separator (default a comma; ``"\\t"`` for tab-separated files).
+
+    Returns
+    -------
+    GenotypeData
+
+    Raises
+    ------
+    ValueError
+        An empty file, no header (a first row that looks like genotype data), an odd
+        number of allele columns, ragged rows, an individual with every allele
+        missing, and the errors of :func:`as_genotypes`; every message names the file
+        and the line.
+    """
+    ids = check_flag(ids, "ids")
+    zero_missing = check_flag(zero_missing, "zero_missing")
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise TypeError(f"delimiter must be a single character; got {describe(delimiter)}")
+    nums, strs = _missing_codes(missing)
+    strs = set(strs) | set(ALWAYS_MISSING) | ({"0"} if zero_missing else set())
+    nums = set(nums) | ({0} if zero_missing else set())
+    if isinstance(source, (str, os.PathLike)):
+        name = str(source)
+        try:
+            with open(source, newline="", encoding="utf-8-sig") as handle:
+                records = _records(handle, delimiter)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ValueError(f"{name} is not a readable CSV file: {exc}") from None
+    elif hasattr(source, "read"):
+        name = str(getattr(source, "name", "the genotype file"))
+        records = _records(source, delimiter)
+    else:
+        raise TypeError(f"source must be a file name, a path or an open text file; got {describe(source)}")
+    return _parse_records(records, name, ids, frozenset(nums), frozenset(strs), zero_missing, delimiter)
+
+
+def _records(handle: Any, delimiter: str) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(handle, delimiter=delimiter)
+    out = []
+    for row in reader:
+        if row and isinstance(row[0], str) and row[0].startswith("\ufeff"):
+            row[0] = row[0][1:]
+        if any(cell.strip() for cell in row):
+            out.append((reader.line_num, row))
+    return out
+
+
+_LAYOUT = "a header row naming the two allele columns of each locus (e.g. L1.a1,L1.a2,L2.a1,L2.a2), " \
+          "then one row per individual"
+
+
+def _parse_records(records, name, ids, nums, strs, zero_missing, delimiter) -> GenotypeData:
+    layout = ("an identifier column, then " if ids else "") + _LAYOUT
+    if not records:
+        raise ValueError(f"{name} is empty (expected {layout})")
+    head_line, header = records[0]
+    header = [c.strip() for c in header]
+    other = {",": "comma", "\t": "tab", ";": "semicolon"}
+    if len(header) == 1:
+        for sep, word in other.items():
+            if sep != delimiter and sep in header[0]:
+                raise ValueError(
+                    f"{name}, line {head_line}: one field only, but the line holds {word}s; the file "
+                    f"must be separated by {other.get(delimiter, repr(delimiter))}s"
+                )
+    cells = header[1:] if ids else header
+    body = records[1:]
+    hint0 = ("; 0 is read as a missing allele (if 0 is an allele in this file, read it with "
+             "zero_missing=False, on the command line --no-missing-zero)") if zero_missing else ""
+
+    def is_missing(text: str) -> bool:
+        return text in strs or text.upper() in ("NA", "NAN")
+
+    first_is_data = any(_is_number_text(c) and not is_missing(c) for c in cells) and \
+        all(_is_number_text(c) or is_missing(c) for c in cells)
+    if not first_is_data and body and len(cells) % 2 == 0 and cells:
+        # string alleles: every header cell is an allele seen at its locus below
+        width = len(header)
+        seen = [set() for _ in cells]
+        for _, row in body:
+            if len(row) == width:
+                for j, c in enumerate(row[1:] if ids else row):
+                    seen[j].add(c.strip())
+        at_locus = [seen[j] | seen[j ^ 1] for j in range(len(cells))]
+        named = [c for c in cells if not is_missing(c)]
+        first_is_data = bool(named) and all(is_missing(c) or c in at_locus[j] for j, c in enumerate(cells))
+    if first_is_data:
+        shown = ",".join(header[:6]) + (",..." if len(header) > 6 else "")
+        raise ValueError(
+            f"{name}, line {head_line}: the first row ({shown}) looks like genotype data, not a header; "
+            f"add a header row: the file needs {layout}"
+        )
+    if len(cells) == 0 or len(cells) % 2:
+        raise ValueError(
+            f"{name} has {len(cells)} allele column(s) in its header; expected two columns per locus "
+            "(an even number)"
+        )
+    if not body:
+        raise ValueError(f"{name} has no data rows (expected {layout})")
+    width = len(header)
+    table, lines, names = [], [], []
+    for line, row in body:
+        if len(row) != width:
+            raise ValueError(f"{name}, line {line}: ragged row with {len(row)} fields; the header has {width}")
+        values = [c.strip() for c in (row[1:] if ids else row)]
+        for j, c in enumerate(values):
+            if any(ord(ch) < 32 or ord(ch) == 127 for ch in c):
+                raise ValueError(
+                    f"{name}, line {line}: column {j + 1 + ids} holds a control character ({c!r}); "
+                    "the file must be a text CSV file"
+                )
+            if len(c.split()) > 1:
+                raise ValueError(
+                    f"{name}, line {line}: the cell {c!r} (column {j + 1 + ids}) holds more than one allele; "
+                    "put one allele in each cell, two columns per locus"
+                )
+        alleles = [None if is_missing(c) else c for c in values]
+        if all(a is None for a in alleles):
+            zeros = zero_missing and any(c == "0" for c in values)
+            raise ValueError(
+                f"{name}, line {line}: this individual has every allele missing; remove the row: it "
+                f"carries no information about haplotypes{hint0 if zeros else ''}"
+            )
+        table.append(alleles)
+        lines.append(line)
+        if ids:
+            names.append(row[0].strip())
+    array = np.array(table, dtype=object)
+    for j in range(0, array.shape[1], 2):  # numeric labels when every allele at a locus is a whole number
+        block = array[:, j:j + 2]
+        observed = [c for c in block.ravel() if c is not None]
+        # ... and no two labels name the same number ("01" and "1" stay two string labels)
+        if observed and all(_INTEGER.fullmatch(c) for c in observed) \
+                and len({int(c) for c in observed}) == len(set(observed)):
+            array[:, j:j + 2] = [[None if c is None else int(c) for c in r] for r in block]
+    loci = []
+    for j in range(0, len(cells), 2):
+        loci.append(_locus_name(cells[j], cells[j + 1]) if (cells[j] or cells[j + 1]) else f"L{j // 2 + 1}")
+    seen_names: dict[str, int] = {}
+    for l, locus in enumerate(loci):
+        if locus in seen_names:
+            a = seen_names[locus]
+            raise ValueError(
+                f"{name}, line {head_line}: columns {2 * l + 1}-{2 * l + 2} ({cells[2 * l]}, {cells[2 * l + 1]}) "
+                f"name locus {locus!r} again (columns {2 * a + 1}-{2 * a + 2} already do); give each locus its "
+                "own name"
+            )
+        seen_names[locus] = l
+    for l, locus in enumerate(loci):
+        if all(c is None for c in array[:, 2 * l:2 * l + 2].ravel()):
+            raise ValueError(
+                f"{name}: locus {locus} (columns {2 * l + 1}-{2 * l + 2}) has no observed allele: every "
+                f"individual is missing it{hint0}"
+            )
+    try:
+        return _code_rows(array, tuple(loci), frozenset(), frozenset(), lambda i: f"line {lines[i]}",
+                          tuple(names) if ids else None)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"{name}, {exc}") from None
 
 
 # -- linkage equilibrium ------------------------------------------------------------------
@@ -483,8 +854,7 @@ class HaplotypeParams:
     def __post_init__(self) -> None:
         f = self.frequencies
         if not (isinstance(f, np.ndarray) and f.dtype == np.float64 and f.ndim == 1 and not f.flags.writeable):
-            f = np.array(f, dtype=float)
-            f.setflags(write=False)
+            f = readonly(as_float_array(f, "frequencies", ndim=1, nonnegative=True))
         object.__setattr__(self, "frequencies", f)
 
     def __repr__(self) -> str:
@@ -552,6 +922,16 @@ def _predicted_pairs(g: GenotypeData) -> float:
     return float(np.sum((counts + 1) / 2))
 
 
+def _check_frequency(value: Any, name: str) -> float:
+    """A threshold in [0, 1) (``keep``, ``prune``)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a frequency in [0, 1); got {describe(value)}")
+    value = float(value)
+    if not (0.0 <= value < 1.0):  # NaN fails too
+        raise ValueError(f"{name} must be a frequency in [0, 1); got {value!r}")
+    return value
+
+
 class HaplotypeModel:
     """Haplotype frequencies from unphased genotypes, for :func:`emcore.fit_em`.
 
@@ -582,21 +962,11 @@ class HaplotypeModel:
 
     def __init__(self, method: str = "auto", *, block_size: int = 8, keep: float | None = None,
                  prune: float = 1e-6, max_pairs: int = 5_000_000):
-        if method not in _METHODS:
-            raise ValueError(f"method must be one of {list(_METHODS)}; got {method!r}")
-        if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral) or block_size < 2:
-            raise ValueError(f"block_size must be an integer >= 2; got {block_size!r}")
-        if keep is not None and not (isinstance(keep, numbers.Real) and 0 <= keep < 1):
-            raise ValueError(f"keep must be a frequency in [0, 1); got {keep!r}")
-        if not isinstance(prune, numbers.Real) or isinstance(prune, bool) or not (0 <= prune < 1):
-            raise ValueError(f"prune must be a frequency in [0, 1); got {prune!r}")
-        if isinstance(max_pairs, bool) or not isinstance(max_pairs, numbers.Integral) or max_pairs < 1:
-            raise ValueError(f"max_pairs must be a positive integer; got {max_pairs!r}")
-        self.method = method
-        self.block_size = int(block_size)
-        self.keep = None if keep is None else float(keep)
-        self.prune = float(prune)
-        self.max_pairs = int(max_pairs)
+        self.method = check_choice(method, "method", _METHODS)
+        self.block_size = check_int(block_size, "block_size", minimum=2)
+        self.keep = None if keep is None else _check_frequency(keep, "keep")
+        self.prune = _check_frequency(prune, "prune")
+        self.max_pairs = check_int(max_pairs, "max_pairs", minimum=1)
         self._cache: tuple[Any, Any, Any] | None = None
 
     def __repr__(self) -> str:
@@ -663,16 +1033,36 @@ class HaplotypeModel:
         f = data.centre * rng.exponential(1.0, size=data.n_haplotypes)
         return HaplotypeParams(f / f.sum())
 
+    def default_params(self, data: HaplotypeData) -> HaplotypeParams:
+        """The deterministic start: the centre of :class:`HaplotypeData` (linkage
+        equilibrium for full enumeration, the product of the two halves' frequencies
+        for partition-ligation). :func:`emcore.fit_em` starts its first run here."""
+        data = self.prepare(data)
+        return HaplotypeParams(readonly(data.centre))
+
     def coerce_params(self, init: Any, data: HaplotypeData) -> HaplotypeParams:
         """Accept params, ``"centre"``, ``"uniform"``, ``{"frequencies": [...]}`` or
-        ``{"haplotypes": {labels: frequency}}`` (unlisted haplotypes get 0)."""
+        ``{"haplotypes": {labels: frequency}}`` (unlisted haplotypes get 0).
+
+        Frequencies must be non-negative, sum to 1 and give every individual a pair of
+        haplotypes with positive frequency; ``{"frequencies": ...}`` needs one entry per
+        candidate haplotype (``data.haplotypes``), and every haplotype named in
+        ``{"haplotypes": ...}`` must be a candidate (allele labels, one per locus).
+        """
+        n_hap = data.n_haplotypes
         if isinstance(init, HaplotypeParams):
             f = np.asarray(init.frequencies, dtype=float)
+            name = "init"
+            if f.shape != (n_hap,):
+                raise ValueError(
+                    f"init has {f.size} frequencies; these data have {n_hap} candidate haplotypes "
+                    "(params of another data set?)"
+                )
         elif isinstance(init, str):
             if init == "centre":
-                f = data.centre
+                f, name = data.centre, "init"
             elif init == "uniform":
-                f = np.full(data.n_haplotypes, 1.0 / data.n_haplotypes)
+                f, name = np.full(n_hap, 1.0 / n_hap), "init"
             else:
                 raise ValueError(f"init must be 'centre', 'uniform', params or a mapping; got {init!r}")
         elif isinstance(init, Mapping):
@@ -680,32 +1070,57 @@ class HaplotypeModel:
             if unknown or len(init) != 1:
                 raise ValueError(
                     "haplotype parameters are given as {'frequencies': [...]} (one per candidate "
-                    f"haplotype) or {{'haplotypes': {{labels: frequency}}}}; got keys {sorted(init)}"
+                    f"haplotype) or {{'haplotypes': {{labels: frequency}}}}; got keys {sorted(map(str, init))}"
                 )
             if "frequencies" in init:
-                f = np.asarray(init["frequencies"], dtype=float)
+                name = "init frequencies"
+                values = init["frequencies"]
+                if isinstance(values, Mapping):
+                    raise TypeError(
+                        f"{name} must be a sequence of {n_hap} frequencies (one per candidate haplotype); "
+                        "use init={'haplotypes': {labels: frequency}} to name haplotypes"
+                    )
+                f = as_float_array(values, name, min_size=0)
+                if f.ndim != 1 or f.size != n_hap:
+                    raise ValueError(
+                        f"frequencies must have one entry per candidate haplotype ({n_hap}); got shape {f.shape}"
+                    )
             else:
-                lookup = {data.haplotype_labels(k): k for k in range(data.n_haplotypes)}
-                f = np.zeros(data.n_haplotypes)
-                for hap, value in dict(init["haplotypes"]).items():
-                    key = tuple(hap)
-                    if key not in lookup:
-                        raise ValueError(f"haplotype {key!r} is not consistent with any genotype")
-                    f[lookup[key]] = float(value)
+                name = "init haplotype frequencies"
+                f = self._named_frequencies(init["haplotypes"], data, name)
         else:
             raise TypeError(f"init must be a HaplotypeParams, a string or a mapping; got {type(init).__name__}")
-        if f.shape != (data.n_haplotypes,):
-            raise ValueError(
-                f"frequencies must have one entry per candidate haplotype ({data.n_haplotypes}); got shape {f.shape}"
-            )
-        if not np.all(np.isfinite(f)) or np.any(f < 0):
-            raise ValueError("frequencies must be finite and non-negative")
-        if abs(f.sum() - 1.0) > 1e-9:
-            raise ValueError(f"frequencies must sum to 1; they sum to {f.sum()!r}")
+        f = check_probability_vector(f, name, allow_zero=True, atol=1e-9)
         params = HaplotypeParams(f)
         if not np.all(np.isfinite(self._per_individual(data, params)[1])):
-            raise ValueError("these frequencies give some individual probability 0: every genotype needs a pair of haplotypes with positive frequency")
+            raise ValueError(
+                f"{name}: these frequencies give some individual probability 0: every genotype needs a "
+                "pair of haplotypes with positive frequency"
+            )
         return params
+
+    @staticmethod
+    def _named_frequencies(table: Any, data: HaplotypeData, name: str) -> np.ndarray:
+        if not isinstance(table, Mapping):
+            raise TypeError(f"{name} must map haplotypes (tuples of allele labels) to frequencies; got {describe(table)}")
+        n_loci = data.genotypes.n_loci
+        lookup = {data.haplotype_labels(k): k for k in range(data.n_haplotypes)}
+        f = np.zeros(data.n_haplotypes)
+        for hap, value in table.items():
+            if isinstance(hap, (str, bytes)) and n_loci > 1 or not isinstance(hap, (tuple, list, str)):
+                raise TypeError(
+                    f"{name}: a haplotype is a tuple of {n_loci} allele labels, one per locus; got {describe(hap)}"
+                )
+            key = (hap,) if isinstance(hap, str) else tuple(x.item() if isinstance(x, np.generic) else x for x in hap)
+            if len(key) != n_loci:
+                raise ValueError(
+                    f"{name}: haplotype {key!r} has {len(key)} allele(s); these data have {n_loci} loci "
+                    f"({', '.join(data.genotypes.loci)})"
+                )
+            if key not in lookup:
+                raise ValueError(f"haplotype {key!r} is not consistent with any genotype ({name})")
+            f[lookup[key]] = check_real(value, f"{name}[{key!r}]", minimum=0.0)
+        return f
 
     def _support(self, data: HaplotypeData, params: HaplotypeParams) -> _Support:
         if params._support is not None:
@@ -832,7 +1247,7 @@ class HaplotypeModel:
         """
         if not isinstance(like, HaplotypeParams):
             raise TypeError(f"like must be HaplotypeParams; got {type(like).__name__}")
-        v = np.asarray(vector, dtype=float).ravel()
+        v = as_float_array(vector, "vector", min_size=0).ravel()
         f, used = _acc.simplex_from_unconstrained(v, like.frequencies)
         if used != v.size:
             raise ValueError(f"vector must have {used} entries for these frequencies; got {v.size}")
@@ -858,7 +1273,14 @@ class HaplotypeModel:
 
 def format_haplotype(labels: Sequence[Any], sep: str | None = None) -> str:
     """Join allele labels: without a separator when all are single characters, else ``-``."""
-    text = [str(x) for x in labels]
+    if isinstance(labels, (str, bytes)) or isinstance(labels, Mapping):
+        labels = [labels] if isinstance(labels, str) else labels
+    try:
+        text = [str(x) for x in labels]
+    except TypeError:
+        raise TypeError(f"labels must be a sequence of allele labels; got {describe(labels)}") from None
+    if sep is not None and not isinstance(sep, str):
+        raise TypeError(f"sep must be a string or None; got {describe(sep)}")
     if sep is None:
         sep = "" if all(len(t) == 1 for t in text) else "-"
     return sep.join(text)
@@ -881,13 +1303,27 @@ class HaplotypeResult:
     loglik : float
         Maximised total log-likelihood (natural log).
     loglik_equilibrium : float
-        Maximised log-likelihood under linkage equilibrium.
+        Maximised log-likelihood under linkage equilibrium, of the same individuals
+        and the same genotypes: each locus's allele frequencies are fitted by maximum
+        likelihood (gene counting where alleles are missing, a missing allele summed
+        over its completions exactly as in ``loglik``), and a haplotype's frequency
+        is the product of its allele frequencies over all ``prod(K_l)`` possible
+        haplotypes. The two log-likelihoods are maxima of the same likelihood over
+        nested parameter sets, so ``lr_statistic`` is a likelihood ratio.
     lr_statistic : float
-        ``2 (loglik - loglik_equilibrium)``.
+        ``2 (loglik - loglik_equilibrium)``, the likelihood-ratio statistic against
+        linkage equilibrium.
     df : int
-        ``prod(K_l) - 1 - sum(K_l - 1)``: free haplotype frequencies minus free allele
-        frequencies. The chi-square approximation is poor when many haplotypes are
-        rare (Excoffier & Slatkin 1995 use a permutation test).
+        ``prod(K_l) - 1 - sum(K_l - 1)`` over the loci's numbers of observed alleles
+        ``K_l``: the free haplotype frequencies of the alternative (every possible
+        haplotype) minus the free allele frequencies of linkage equilibrium, the
+        degrees of freedom of the test's chi-square limit. A locus with one allele
+        adds nothing; one locus, or fewer than two loci with two or more alleles,
+        gives 0 (there is no disequilibrium to test).
+    test_note : str or None
+        Why :attr:`p_value` is None, in words: no degrees of freedom, or too few
+        chromosomes for the chi-square approximation (see :attr:`p_value`); None when
+        the p-value is given.
     best_pairs : ndarray of int, shape (n_individuals, 2)
         Each individual's most likely pair, as indices into ``data.haplotypes``.
     best_pair_prob : ndarray, shape (n_individuals,)
@@ -895,6 +1331,22 @@ class HaplotypeResult:
     posterior : HaplotypePosterior
         The posterior over every individual's consistent pairs at the estimate
         (see :meth:`pairs`).
+
+    Notes
+    -----
+    R's ``haplo.em`` reports the same test differently, and its numbers are not
+    comparable with these. Its ``lnlike.noLD`` takes allele frequencies from the
+    observed alleles only, forms their products over just the haplotypes its own
+    fit retained, rescales those products to sum to 1 and sums them over the pairs
+    left after trimming: that is not the likelihood maximised under linkage
+    equilibrium (it is higher, since the rescaling moves onto a few haplotypes the
+    probability that equilibrium spreads over all ``prod(K_l)``), and its source
+    calls it a rough approximation. Its ``df.lr`` is the number of haplotypes with
+    estimated frequency above 1e-7, less 1, less ``sum(K_l - 1)``: a count that
+    depends on the data, is the degrees of freedom of no nested test, and can be
+    zero or negative. Here both log-likelihoods are maxima of one likelihood over
+    nested models, and ``df`` is the dimension of the alternative less that of the
+    null.
     """
 
     data: HaplotypeData
@@ -908,11 +1360,25 @@ class HaplotypeResult:
     best_pairs: np.ndarray
     best_pair_prob: np.ndarray
     posterior: HaplotypePosterior | None = None
+    test_note: str | None = None
+
+    def _individual(self, i: Any) -> int:
+        last = self.data.n_individuals - 1
+        if not isinstance(i, numbers.Integral) or isinstance(i, (bool, np.bool_)):
+            raise TypeError(f"individual must be an integer in 0..{last}; got {describe(i)}")
+        if not 0 <= i <= last:
+            raise ValueError(f"individual must be in 0..{last}; got {int(i)}")
+        return int(i)
+
+    @property
+    def n_estimated(self) -> int:
+        """Number of haplotypes with positive estimated frequency."""
+        return len(self.haplotypes)
 
     def pairs(self, i: int, min_prob: float = 0.0) -> list[tuple[tuple[Any, ...], tuple[Any, ...], float]]:
         """Individual ``i``'s consistent pairs with their posterior probabilities, most probable first."""
-        if not 0 <= i < self.data.n_individuals:
-            raise ValueError(f"individual must be in 0..{self.data.n_individuals - 1}; got {i}")
+        i = self._individual(i)
+        min_prob = check_real(min_prob, "min_prob", minimum=0.0, maximum=1.0)
         post = self.posterior
         mine = self.data.ind[post.rows] == i
         rows, prob = post.rows[mine], post.prob[mine]
@@ -921,13 +1387,23 @@ class HaplotypeResult:
                  float(q)) for r, q in zip(rows[order], prob[order]) if q >= min_prob]
 
     @property
-    def p_value(self) -> float:
-        """Chi-square p-value of ``lr_statistic`` on ``df`` degrees of freedom."""
-        return float(chi2.sf(max(self.lr_statistic, 0.0), float(self.df))) if self.df > 0 else float("nan")
+    def p_value(self) -> float | None:
+        """Chi-square p-value of ``lr_statistic`` on ``df`` degrees of freedom, or None.
+
+        None when the test has no degrees of freedom, or when the sample is too small
+        for the chi-square approximation: it is given only when, under the fitted
+        linkage equilibrium, every one of the ``prod(K_l)`` possible haplotypes has an
+        expected count of at least 1 among the ``2n`` chromosomes and four in five of
+        them at least 5 (Cochran's rule). :attr:`test_note` says which. With many
+        rare haplotypes use a permutation test instead (Excoffier & Slatkin 1995).
+        """
+        if self.df <= 0 or self.test_note is not None:
+            return None
+        return float(chi2.sf(max(self.lr_statistic, 0.0), float(self.df)))
 
     def phase(self, i: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
         """Individual ``i``'s most likely pair of haplotypes (allele labels)."""
-        a, b = self.best_pairs[i]
+        a, b = self.best_pairs[self._individual(i)]
         return self.data.haplotype_labels(int(a)), self.data.haplotype_labels(int(b))
 
     def phased_alleles(self) -> np.ndarray:
@@ -936,6 +1412,7 @@ class HaplotypeResult:
 
     def table(self, min_frequency: float = 0.0) -> list[tuple[str, float]]:
         """``(haplotype, frequency)`` rows, most frequent first."""
+        min_frequency = check_real(min_frequency, "min_frequency", minimum=0.0, maximum=1.0)
         return [(format_haplotype(h), float(f)) for h, f in zip(self.haplotypes, self.frequencies)
                 if f >= min_frequency]
 
@@ -943,35 +1420,85 @@ class HaplotypeResult:
 def estimate_haplotypes(genotypes: Any, *, method: str = "auto", mode: str = "soft", init: Any = None,
                         n_init: int = 1, seed: Any = None, tol: float = 1e-10, max_iter: int = 5000,
                         block_size: int = 8, keep: float | None = None, prune: float = 1e-6,
-                        max_pairs: int = 5_000_000) -> HaplotypeResult:
+                        max_pairs: int = 5_000_000, missing: Any = None) -> HaplotypeResult:
     """Estimate haplotype frequencies and phases by EM.
 
     Parameters
     ----------
     genotypes : array-like, DataFrame, GenotypeData or HaplotypeData
-        Two allele columns per locus (see :func:`as_genotypes`).
+        Two allele columns per locus (see :func:`as_genotypes`; to read a file, see
+        :func:`read_genotypes`).
     method, block_size, keep, prune, max_pairs
         See :class:`HaplotypeModel`.
     mode : {"soft", "hard"}
         EM, or classification EM (each individual's single most likely pair).
     init : optional
-        Starting point (see :meth:`HaplotypeModel.coerce_params`). With ``n_init=1``
-        the default is ``"centre"`` (linkage equilibrium for full enumeration).
+        Starting point (see :meth:`HaplotypeModel.coerce_params`). By default the
+        first run starts from :meth:`HaplotypeModel.default_params` (linkage
+        equilibrium for full enumeration), so more restarts never end lower.
     n_init, seed
-        Seeded random restarts through :func:`emcore.fit_em`.
+        Restarts through :func:`emcore.fit_em`: the default start, then seeded random
+        starts.
     tol, max_iter
         Passed to :func:`emcore.fit_em`.
+    missing : optional
+        More codes read as a missing allele, e.g. ``missing=0`` for a table coded as
+        in R's haplo.stats or PLINK (see :func:`as_genotypes`).
 
     Returns
     -------
     HaplotypeResult
     """
     model = HaplotypeModel(method, block_size=block_size, keep=keep, prune=prune, max_pairs=max_pairs)
+    check_seed(seed)
+    if missing is not None and not isinstance(genotypes, (GenotypeData, HaplotypeData)):
+        genotypes = as_genotypes(genotypes, missing=missing)
+    elif missing is not None:
+        raise ValueError("missing applies to a table of alleles; genotypes is already coded")
     data = model.prepare(genotypes)
     if init is None and n_init == 1:
-        init = "centre"
+        init = model.default_params(data)  # the start fit_em gives its first run
     fit = fit_em(model, data, init=init, mode=mode, tol=tol, max_iter=max_iter, n_init=n_init, seed=seed)
     return summarise(model, data, fit)
+
+
+#: Cochran's rule for the chi-square approximation: every expected count at least
+#: ``_MIN_EXPECTED`` and a share ``_SHARE_FIVE`` of them at least 5.
+_MIN_EXPECTED, _SHARE_FIVE = 1.0, 0.8
+
+
+def _equilibrium_test_note(g: GenotypeData, allele_freqs: Sequence[np.ndarray], df: int) -> str | None:
+    """Why the test of linkage equilibrium gives no p-value (None when it does)."""
+    k = g.n_alleles
+    if g.n_loci == 1:
+        return ("no test of linkage equilibrium: there is one locus only, so there is no linkage "
+                "disequilibrium to test (0 degrees of freedom)")
+    if df <= 0:
+        mono = [f"{locus} ({g.alleles[l][0]!r})" for l, locus in enumerate(g.loci) if k[l] == 1]
+        return ("no test of linkage equilibrium: fewer than two loci have two or more alleles "
+                f"(one allele only at {', '.join(mono)}), so disequilibrium has no free parameter "
+                "(0 degrees of freedom)")
+    chromosomes = 2 * g.n_individuals
+    cells = math.prod(k)
+    if 4 * cells > chromosomes:  # mean expected count below 4: four in five cannot reach 5
+        return (f"no p-value: {chromosomes} chromosomes are too few for a chi-square approximation over "
+                f"{_count(cells)} possible haplotypes (Cochran's rule: expected counts under linkage "
+                "equilibrium of at least 5 for four in five of them); use a permutation test")
+    expected = np.full(1, float(chromosomes))
+    for p in allele_freqs:
+        expected = np.multiply.outer(expected, p).ravel()
+    low = float(expected.min())
+    share = float(np.mean(expected >= 5.0))
+    if low < _MIN_EXPECTED or share < _SHARE_FIVE:
+        return (f"no p-value: too few chromosomes for a chi-square approximation (Cochran's rule: expected "
+                f"counts under linkage equilibrium of at least 1 for every possible haplotype and at least 5 "
+                f"for four in five of them; here the smallest is {low:.2g} and {share:.0%} reach 5, with "
+                f"{chromosomes} chromosomes over {_count(cells)} possible haplotypes); use a permutation test")
+    return None
+
+
+def _count(n: int) -> str:
+    return f"{n:,}" if n < 10**9 else f"{float(n):.3g}"
 
 
 def summarise(model: HaplotypeModel, data: HaplotypeData, fit: EMResult) -> HaplotypeResult:
@@ -983,14 +1510,34 @@ def summarise(model: HaplotypeModel, data: HaplotypeData, fit: EMResult) -> Hapl
     rows, prob = model.best_pairs(data, fit.params)
     posterior, _ = model.e_step(data, fit.params)
     pairs = np.stack([data.h1[rows], data.h2[rows]], axis=1)
-    _, ll_eq = equilibrium_fit(data.genotypes)
+    allele_freqs, ll_eq = equilibrium_fit(data.genotypes)
     k = data.genotypes.n_alleles
     df = math.prod(k) - 1 - sum(x - 1 for x in k)
+    lr = 2.0 * (float(fit.loglik) - ll_eq)
+    if not math.isfinite(lr):  # pragma: no cover - both log-likelihoods are finite by construction
+        raise ValueError("the likelihood-ratio statistic is not finite")
     return HaplotypeResult(
         data=data, fit=fit, haplotypes=haps, frequencies=f[order].copy(), loglik=float(fit.loglik),
-        loglik_equilibrium=ll_eq, lr_statistic=2.0 * (float(fit.loglik) - ll_eq), df=int(df),
-        best_pairs=pairs, best_pair_prob=prob.copy(), posterior=posterior,
+        loglik_equilibrium=ll_eq, lr_statistic=max(lr, 0.0) if lr > -1e-8 * max(1.0, abs(ll_eq)) else lr,
+        df=int(df), best_pairs=pairs, best_pair_prob=prob.copy(), posterior=posterior,
+        test_note=_equilibrium_test_note(data.genotypes, allele_freqs, int(df)),
     )
+
+
+def _allele_code_array(values: Any, name: str) -> np.ndarray:
+    if isinstance(values, (str, bytes)) or values is None or isinstance(values, Mapping):
+        raise TypeError(f"{name} must be an integer array of shape (n, 2, n_loci); got {describe(values)}")
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of shape (n, 2, n_loci); could not form an array") from None
+    if array.dtype.kind == "f" and np.all(np.isfinite(array)) and np.all(array == np.round(array)):
+        array = array.astype(np.int64)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer allele codes; got values of dtype {array.dtype}")
+    if array.ndim != 3 or array.shape[1] != 2 or array.size == 0:
+        raise ValueError(f"{name} must have shape (n, 2, n_loci) with n, n_loci >= 1; got {array.shape}")
+    return array
 
 
 def phase_accuracy(truth: np.ndarray, estimate: np.ndarray) -> tuple[float, float]:
@@ -1012,8 +1559,8 @@ def phase_accuracy(truth: np.ndarray, estimate: np.ndarray) -> tuple[float, floa
         loci whose relative phase is wrong) divided by the number of neighbouring
         heterozygous pairs (``h - 1`` for ``h`` heterozygous loci).
     """
-    truth = np.asarray(truth)
-    estimate = np.asarray(estimate)
+    truth = _allele_code_array(truth, "truth")
+    estimate = _allele_code_array(estimate, "estimate")
     if truth.shape != estimate.shape or truth.ndim != 3 or truth.shape[1] != 2:
         raise ValueError(f"truth and estimate must both have shape (n, 2, n_loci); got {truth.shape} and {estimate.shape}")
     if not np.array_equal(np.sort(truth, axis=1), np.sort(estimate, axis=1)):
@@ -1075,7 +1622,8 @@ class AlleleParams:
     frequencies: tuple[float, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "frequencies", tuple(float(x) for x in np.ravel(self.frequencies)))
+        f = as_float_array(self.frequencies, "frequencies", nonnegative=True).ravel()
+        object.__setattr__(self, "frequencies", tuple(float(x) for x in f))
 
 
 class GeneCounting:
@@ -1100,16 +1648,52 @@ class GeneCounting:
 
     def __init__(self, phenotypes: Mapping[str, Sequence[tuple[str, str]]] | None = None):
         phenotypes = ABO_PHENOTYPES if phenotypes is None else phenotypes
-        if not isinstance(phenotypes, Mapping) or not phenotypes:
-            raise TypeError("phenotypes must map each phenotype to the genotypes that show it")
-        alleles = sorted({a for gs in phenotypes.values() for g in gs for a in g})
+        if not isinstance(phenotypes, Mapping):
+            raise TypeError(
+                "phenotypes must map each phenotype to the genotypes that show it, e.g. "
+                f"{{'A': [('A', 'A'), ('A', 'O')], ...}}; got {describe(phenotypes)}"
+            )
+        if not phenotypes:
+            raise ValueError("phenotypes is empty: it must map each phenotype to the genotypes that show it")
+        labels: set[str] = set()
+        listed: dict[str, list[tuple[str, str]]] = {}
+        for ph, genotypes in phenotypes.items():
+            if not isinstance(ph, str) or not ph:
+                raise TypeError(f"phenotypes: each phenotype is named by a non-empty string; got {describe(ph)}")
+            if isinstance(genotypes, (str, bytes)) or isinstance(genotypes, Mapping):
+                raise TypeError(
+                    f"phenotype {ph!r}: expected a list of genotypes (pairs of allele names); got {describe(genotypes)}"
+                )
+            try:
+                genotypes = list(genotypes)
+            except TypeError:
+                raise TypeError(
+                    f"phenotype {ph!r}: expected a list of genotypes (pairs of allele names); got {describe(genotypes)}"
+                ) from None
+            if not genotypes:
+                raise ValueError(f"phenotype {ph!r} lists no genotype; every phenotype needs at least one")
+            pairs = []
+            for g in genotypes:
+                try:
+                    pair = tuple(g)
+                except TypeError:
+                    raise TypeError(f"phenotype {ph!r}: a genotype is two alleles; got {describe(g)}") from None
+                if len(pair) != 2:
+                    raise ValueError(f"phenotype {ph!r}: a genotype is two alleles; got {g!r}")
+                for a in pair:
+                    if not isinstance(a, str) or not a.strip():
+                        raise TypeError(f"phenotype {ph!r}: alleles are named by non-empty strings; got {describe(a)} in {g!r}")
+                pairs.append(pair)
+                labels.update(pair)
+            listed[ph] = pairs
+        alleles = sorted(labels)
+        if len(alleles) < 2:
+            raise ValueError(f"phenotypes name one allele only ({alleles[0]!r}); gene counting needs at least two")
         index = {a: k for k, a in enumerate(alleles)}
         seen: dict[tuple[str, str], str] = {}
         rows, owner = [], []
-        for j, (ph, genotypes) in enumerate(phenotypes.items()):
-            for g in genotypes:
-                if len(g) != 2:
-                    raise ValueError(f"phenotype {ph!r}: a genotype is two alleles; got {g!r}")
+        for j, (ph, pairs) in enumerate(listed.items()):
+            for g in pairs:
                 key = tuple(sorted(g))
                 if key in seen:
                     raise ValueError(f"genotype {key} belongs to two phenotypes: {seen[key]!r} and {ph!r}")
@@ -1119,27 +1703,39 @@ class GeneCounting:
         missing = [(a, b) for i, a in enumerate(alleles) for b in alleles[i:] if (a, b) not in seen]
         if missing:
             raise ValueError(f"genotypes {missing} belong to no phenotype; every genotype needs one")
-        self.phenotypes = tuple(phenotypes)
+        self.phenotypes = tuple(listed)
         self.alleles = tuple(alleles)
-        self._rows = np.array(rows, dtype=np.int64)
-        self._owner = np.array(owner, dtype=np.int64)
+        self._rows = readonly(np.array(rows, dtype=np.int64), copy=False)
+        self._owner = readonly(np.array(owner, dtype=np.int64), copy=False)
 
     def __repr__(self) -> str:
         return f"GeneCounting(phenotypes={list(self.phenotypes)}, alleles={list(self.alleles)})"
 
     def prepare(self, data: Any) -> PhenotypeCounts:
-        """Validate a mapping ``{phenotype: count}`` (or counts in phenotype order)."""
+        """Validate a mapping ``{phenotype: count}`` (or counts in phenotype order).
+
+        Counts are non-negative whole numbers, not all zero; a phenotype left out of
+        a mapping counts 0.
+        """
         if isinstance(data, PhenotypeCounts):
+            if data.phenotypes != self.phenotypes or data.alleles != self.alleles:
+                raise ValueError(
+                    f"these phenotype counts were prepared for phenotypes {list(data.phenotypes)}; this model "
+                    f"has {list(self.phenotypes)}"
+                )
             return data
         if isinstance(data, Mapping):
-            unknown = set(data) - set(self.phenotypes)
+            unknown = [k for k in data if k not in self.phenotypes]
             if unknown:
-                raise ValueError(f"unknown phenotypes {sorted(unknown)}; expected {list(self.phenotypes)}")
+                raise ValueError(
+                    f"unknown phenotypes {[str(k) for k in unknown]}; expected {list(self.phenotypes)}"
+                )
             values = [data.get(ph, 0) for ph in self.phenotypes]
+            for ph, v in zip(self.phenotypes, values):
+                if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, np.generic)):
+                    raise TypeError(f"phenotype counts: the count of {ph!r} must be a whole number; got {describe(v)}")
         else:
             values = data
-        from ._validation import as_count_array
-
         counts = as_count_array(values, "phenotype counts").astype(float)
         if counts.size != len(self.phenotypes):
             raise ValueError(f"phenotype counts must have one entry per phenotype {list(self.phenotypes)}; got {counts.size}")
@@ -1152,22 +1748,37 @@ class GeneCounting:
         """Frequencies drawn from a flat Dirichlet."""
         return AlleleParams(rng.dirichlet(np.ones(len(self.alleles))))
 
+    def default_params(self, data: Any) -> AlleleParams:
+        """The deterministic start: equal allele frequencies. :func:`emcore.fit_em`
+        starts its first run here."""
+        return AlleleParams(np.full(len(self.alleles), 1.0 / len(self.alleles)))
+
     def coerce_params(self, init: Any, data: PhenotypeCounts) -> AlleleParams:
-        """Accept AlleleParams, a mapping ``{allele: frequency}`` or frequencies in allele order."""
+        """Accept AlleleParams, a mapping ``{allele: frequency}`` or frequencies in allele order.
+
+        The frequencies must be positive and sum to 1 (an allele at frequency 0 would
+        stay there, and a phenotype that needs it would get probability 0).
+        """
+        k = len(self.alleles)
         if isinstance(init, AlleleParams):
             f = np.array(init.frequencies)
         elif isinstance(init, Mapping):
-            unknown = set(init) - set(self.alleles)
+            unknown = [a for a in init if a not in self.alleles]
             if unknown:
-                raise ValueError(f"unknown alleles {sorted(unknown)}; expected {list(self.alleles)}")
+                raise ValueError(f"unknown alleles {[str(a) for a in unknown]}; expected {list(self.alleles)}")
+            for a, v in init.items():
+                if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, np.generic)):
+                    raise TypeError(f"init: the frequency of allele {a!r} must be a number; got {describe(v)}")
             f = np.array([float(init.get(a, 0.0)) for a in self.alleles])
+        elif isinstance(init, (str, bytes)) or init is None:
+            raise TypeError(f"init must be AlleleParams, a mapping or a sequence of frequencies; got {describe(init)}")
         else:
-            try:
-                f = np.asarray(init, dtype=float).ravel()
-            except (TypeError, ValueError):
-                raise TypeError(f"init must be AlleleParams, a mapping or a sequence of frequencies; got {init!r}") from None
-        if f.size != len(self.alleles) or not np.all(np.isfinite(f)) or np.any(f <= 0) or abs(f.sum() - 1) > 1e-9:
-            raise ValueError(f"starting allele frequencies must be {len(self.alleles)} positive numbers summing to 1; got {f.tolist()}")
+            f = as_float_vector(init, "init")
+        if f.size != k or not np.all(np.isfinite(f)) or np.any(f <= 0) or abs(f.sum() - 1) > 1e-9:
+            raise ValueError(
+                f"init: starting allele frequencies must be {k} positive numbers summing to 1 "
+                f"(alleles {', '.join(self.alleles)}); got {f.tolist()}"
+            )
         return AlleleParams(f)
 
     def _joint(self, data: PhenotypeCounts, params: AlleleParams) -> np.ndarray:
