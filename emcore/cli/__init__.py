@@ -81,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CLIError, ValueError, TypeError) as exc:
         print(f"emcore {args.model}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except ImportError as exc:  # an optional dependency of this subcommand is missing
+        print(f"emcore {args.model}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
     except (RuntimeWarning, FloatingPointError, OverflowError) as exc:
         print(
             f"emcore {args.model}: error: the fit failed numerically ({_one_line(exc)}); "
