@@ -2,7 +2,9 @@
 
 Each notebook runs top to bottom in a fresh ``python3`` kernel whose working
 directory is the notebook's folder (as under nbval and JupyterLab). Timing metadata
-is not recorded, so executing an unchanged chapter twice changes no byte.
+is not recorded, and consecutive pieces of one stream (how the kernel splits a cell's
+printout depends on timing) are joined into one output, so executing an unchanged
+chapter twice changes no byte.
 
 Usage: python tools/execute_notebooks.py chapters/a.ipynb [chapters/b.ipynb ...]
 """
@@ -13,6 +15,18 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name (stdout, stderr) into one."""
+    merged = []
+    for out in outputs:
+        if (merged and out.get("output_type") == "stream" and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1]["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
 
 
 def execute(path: Path, timeout: int = 600) -> None:
@@ -31,6 +45,9 @@ def execute(path: Path, timeout: int = 600) -> None:
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     client.execute()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
 
