@@ -24,13 +24,20 @@ import math
 
 import numpy as np
 
-try:  # numba is a dependency of the book; the package itself works without it
-    import numba
+# numba is optional (the ``hmm`` extra of pyproject.toml). Without it, or when it is
+# installed but does not import, HAVE_NUMBA is False, backend="auto" runs the numpy
+# recursions (same results, slower on long sequences) and NUMBA_MISSING is the
+# sentence to show a user who asks for backend="numba".
+from ._optional import MissingDependency, require
 
+try:
+    numba = require("numba", "hmm", "the compiled HMM recursions (backend='numba')")
     HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - exercised only where numba is absent
+    NUMBA_MISSING = None
+except MissingDependency as _exc:  # pragma: no cover - exercised only where numba is absent
     numba = None
     HAVE_NUMBA = False
+    NUMBA_MISSING = str(_exc)
 
 
 # ---------------------------------------------------------------------------------

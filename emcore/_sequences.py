@@ -50,7 +50,9 @@ def read_fasta(path: str | os.PathLike) -> tuple[list[str], list[str]]:
     logomaker's example files). Raises a ValueError for a missing, unreadable or
     empty file, or one that is not FASTA.
     """
-    from Bio import SeqIO
+    from ._optional import require
+
+    SeqIO = require("Bio.SeqIO", "motif", "reading FASTA files")
 
     path = Path(path)
     try:

@@ -1174,7 +1174,9 @@ def ppm_similarity(a: Any, b: Any, min_overlap: int = 5) -> tuple[float, int, st
 # --------------------------------------------------------------------------- data sets
 def crp_sites() -> list[str]:
     """The 358 aligned E. coli CRP binding sites (26 bp) that ship with logomaker."""
-    import logomaker
+    from ._optional import require
+
+    logomaker = require("logomaker", "motif", "loading the CRP binding sites (crp_sites)")
 
     with logomaker.open_example_datafile("crp_sites.fa", print_description=False) as handle:
         lines = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
