@@ -114,7 +114,10 @@ def whitening(weights: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, cen
     """
     n_components, n_features = means.shape
     W = np.ascontiguousarray(prec_chol.transpose(1, 0, 2).reshape(n_features, n_components * n_features))
-    b = np.einsum("ka,kab->kb", means - center, prec_chol).reshape(-1)
+    # Means extremely far from the data (on the scale of the precisions) overflow to
+    # inf here; such a component's log-joint is then -inf (density 0), as it should be.
+    with np.errstate(over="ignore", invalid="ignore"):
+        b = np.einsum("ka,kab->kb", means - center, prec_chol).reshape(-1)
     log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
     with np.errstate(divide="ignore"):  # a component that lost all its data has weight 0
         log_weights = np.log(weights)
@@ -123,14 +126,20 @@ def whitening(weights: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, cen
 
 
 def log_joint_chunk(X: np.ndarray, rows: slice, center: np.ndarray, wh: Whitening) -> np.ndarray:
-    """``log w_k + log N(x_i; mu_k, Sigma_k)`` for the rows ``rows``, shape ``(m, K)``."""
-    Y = (X[rows] - center) @ wh.W  # (m, K d): every component's whitened residual
-    Y -= wh.b
-    np.square(Y, out=Y)
-    m, n_components = Y.shape[0], wh.const.size
-    out = np.einsum("mkd->mk", Y.reshape(m, n_components, -1))  # (m, K): squared Mahalanobis distances
-    out *= -0.5
-    out += wh.const
+    """``log w_k + log N(x_i; mu_k, Sigma_k)`` for the rows ``rows``, shape ``(m, K)``.
+
+    A squared Mahalanobis distance that overflows gives a log-joint of ``-inf`` (the
+    density underflows to 0) without a warning; the callers refuse a sample that is
+    ``-inf`` (or NaN) under every component.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        Y = (X[rows] - center) @ wh.W  # (m, K d): every component's whitened residual
+        Y -= wh.b
+        np.square(Y, out=Y)
+        m, n_components = Y.shape[0], wh.const.size
+        out = np.einsum("mkd->mk", Y.reshape(m, n_components, -1))  # (m, K): squared Mahalanobis distances
+        out *= -0.5
+        out += wh.const
     return out
 
 
@@ -150,18 +159,22 @@ def responsibilities(X: np.ndarray, center: np.ndarray, wh: Whitening) -> tuple[
     """Posterior responsibilities ``(n, K)`` and the total log-likelihood.
 
     Log-sum-exp per row: subtract the row maximum before exponentiating, so that no
-    density underflows to 0 for every component at once.
+    density underflows to 0 for every component at once. The total is not finite
+    when some row is ``-inf`` for every component (the caller checks it).
     """
     resp = np.empty((X.shape[0], wh.const.size))
 
     def fill(rows: slice) -> float:
         lj = log_joint_chunk(X, rows, center, wh)
-        top = lj.max(axis=1, keepdims=True)
-        lj -= top
-        np.exp(lj, out=lj)
-        norm = lj.sum(axis=1, keepdims=True)
-        np.divide(lj, norm, out=resp[rows])
-        return float(np.log(norm).sum() + top.sum())
+        # A row that is -inf for every component gives NaN here, without a warning:
+        # the total is then NaN, and the caller refuses it.
+        with np.errstate(over="ignore", invalid="ignore"):
+            top = lj.max(axis=1, keepdims=True)
+            lj -= top
+            np.exp(lj, out=lj)
+            norm = lj.sum(axis=1, keepdims=True)
+            np.divide(lj, norm, out=resp[rows])
+            return float(np.log(norm).sum() + top.sum())
 
     total = 0.0
     for part in map_chunks(fill, X.shape[0], wh.W.shape[1]):

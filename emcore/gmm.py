@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +49,16 @@ from scipy.linalg import lapack
 from scipy.special import logsumexp, xlogy
 
 from . import _gmm_kernels as kernels
+from ._validation import (
+    as_float_array,
+    check_choice,
+    check_flag,
+    check_int,
+    check_real,
+    check_seed,
+    describe,
+    readonly,
+)
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -75,9 +84,16 @@ def _covariance_shape(covariance_type: str, n_components: int, n_features: int) 
 
 
 def _check_covariance_type(covariance_type: Any) -> str:
-    if covariance_type not in COVARIANCE_TYPES:
-        raise ValueError(f"covariance_type must be one of {list(COVARIANCE_TYPES)}; got {covariance_type!r}")
-    return covariance_type
+    return check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
+
+
+#: The largest ``n * sum_a span_a^2`` (samples times the squared ranges of the
+#: features) accepted in data: every second moment the fit forms (the scatter, the
+#: k-means++ distances, a covariance plus ``reg_covar``) stays below it, far from the
+#: float64 maximum (about 1.8e308).
+_MAX_SECOND_MOMENT = float(np.finfo(float).max) / 2.0**20
+#: The largest ``reg_covar``: far above any variance a fit can use, far below overflow.
+_MAX_REG_COVAR = 1e300
 
 
 # -- data ------------------------------------------------------------------------------
@@ -120,41 +136,158 @@ class GMMData:
             total += Xc.T @ Xc
         return 0.5 * (total + total.T)
 
+    @functools.cached_property
+    def _n_distinct_projections(self) -> int:
+        """Distinct values of one fixed projection of the rows: a lower bound on the
+        number of distinct rows, in one O(n d) pass and a sort of n numbers."""
+        weights = 1.0 / np.sqrt(np.arange(self.n_features) + np.pi)
+        return int(np.unique(self.X @ weights).size)
 
-def _as_data_matrix(values: Any) -> np.ndarray:
+    @functools.cached_property
+    def _n_distinct_rows(self) -> int:
+        return int(np.unique(self.X, axis=0).shape[0])
+
+    def _n_distinct_at_least(self, k: int) -> int:
+        """The number of distinct rows if it is below ``k``, else a number >= ``k``."""
+        if k <= 1:
+            return self.n_samples
+        bound = self._n_distinct_projections
+        return bound if bound >= k else self._n_distinct_rows
+
+
+_DATA = "a 2-D array of numbers (samples x features)"
+
+
+def _as_data_matrix(values: Any, name: str = "data") -> np.ndarray:
+    """``values`` as a read-only C-contiguous float64 matrix of finite real numbers,
+    small enough that its second moments cannot overflow (see :func:`_check_scale`)."""
     if isinstance(values, (str, bytes)):
-        raise TypeError(f"data must be a 2-D array of numbers (samples x features); got a string {values!r}")
-    try:
-        array = np.asarray(values)
-    except (TypeError, ValueError) as exc:  # ragged nested lists
-        raise ValueError(f"data must be a 2-D array of numbers (samples x features); {exc}") from None
-    if array.dtype == object or array.dtype.kind in "USVc":
-        raise TypeError(f"data must hold real numbers; got values of type {array.dtype}")
+        raise TypeError(f"{name} must be {_DATA}; got a string {describe(values)}")
+    if values is None:
+        raise TypeError(f"{name} must be {_DATA}; got None")
+    if not isinstance(values, np.ndarray):
+        try:
+            np.asarray(values)
+        except (TypeError, ValueError):  # ragged nested lists
+            raise ValueError(f"{name} must be {_DATA}; {_ragged(values)}") from None
+    with np.errstate(over="ignore", invalid="ignore"):  # a long double beyond float64 becomes inf
+        array = as_float_array(values, name, finite=False, min_size=0)
     if array.ndim != 2:
-        hint = " (for one feature, use x.reshape(-1, 1))" if array.ndim == 1 else ""
-        raise ValueError(f"data must be 2-D (samples x features); got an array of shape {array.shape}{hint}")
+        hint = ""
+        if array.ndim == 1:
+            hint = (
+                f" (one feature: pass it as a column, x.reshape(-1, 1), shape ({array.size}, 1); "
+                f"one sample: x.reshape(1, -1))"
+            )
+        elif array.ndim == 0:
+            hint = " (a single number is not a data set)"
+        raise ValueError(f"{name} must be 2-D (samples x features); got an array of shape {array.shape}{hint}")
     if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"data is empty: got shape {array.shape}")
+        raise ValueError(
+            f"{name} is empty: got shape {array.shape} (at least one sample and one feature are needed)"
+        )
     array = np.ascontiguousarray(array, dtype=np.float64)
     bad = ~np.isfinite(array)
     if bad.any():
         i, j = (int(v) for v in np.argwhere(bad)[0])
         raise ValueError(
-            f"data must be finite; sample {i}, feature {j} is {array[i, j]} "
+            f"{name} must be finite; sample {i}, feature {j} is {array[i, j]} "
             f"({int(bad.sum())} non-finite entries in all)"
         )
+    _check_scale(array, name)
     if array.base is not None or array is values:
         array = array.copy()
     array.setflags(write=False)
     return array
 
 
+def _ragged(values: Any) -> str:
+    """Why a nested sequence does not form a matrix: which row differs in length."""
+    try:
+        lengths = [len(row) for row in values]
+    except TypeError:
+        return "the rows are not all sequences of the same length (a ragged list)"
+    for i, length in enumerate(lengths):
+        if length != lengths[0]:
+            return f"the rows have different lengths (row 0 has {lengths[0]} values, row {i} has {length})"
+    return "the rows do not form a rectangular array of numbers"
+
+
+def _check_scale(X: np.ndarray, name: str) -> None:
+    """Refuse data whose second moments would overflow float64.
+
+    ``sum_i |x_i - c|^2 <= n * sum_a span_a^2`` bounds the scatter, the k-means++
+    distances and every covariance the M-step forms (``span_a``: the range of feature
+    ``a`` plus the rounding error of a mean of its values); ``n * max |x|`` bounds the sums
+    behind the means. Both must stay below :data:`_MAX_SECOND_MOMENT`. O(n d).
+    """
+    n = X.shape[0]
+    hi, lo = X.max(axis=0), X.min(axis=0)
+    with np.errstate(over="ignore"):
+        largest = np.maximum(np.abs(hi), np.abs(lo))
+        # How far a sample can be from a mean: the range, plus the rounding of a mean
+        # of n numbers (for data far from 0 with a tiny range, that rounding dominates).
+        span = (hi - lo) + (4.0 * (n + 1) * _EPS) * largest  # inf when it overflows
+    limit = math.log(_MAX_SECOND_MOMENT)
+    worst = float(span.max())
+    too_big = not math.isfinite(worst)
+    if not too_big and worst > 0:
+        share = float(np.sum((span / worst) ** 2))
+        too_big = math.log(n) + 2.0 * math.log(worst) + math.log(share) > limit
+    top = float(largest.max())
+    if not too_big and top > 0:
+        too_big = math.log(n) + math.log(top) > limit
+    if too_big:
+        j = int(np.argmax(np.where(np.isfinite(span), span, np.inf))) if worst > 0 else int(np.argmax(largest))
+        raise ValueError(
+            f"{name}: values too large for float64 arithmetic: feature {j} reaches {largest[j]:.3g} "
+            f"(it ranges from {lo[j]:.3g} to {hi[j]:.3g}), and the second moments of {n} such samples "
+            "(sums of squares about the mean) overflow. "
+            "Rescale the data first (e.g. standardise each feature, or divide by a power of ten)."
+        )
+
+
 # -- parameters -----------------------------------------------------------------------
-class _NotPositiveDefinite(ValueError):
+class _NotPositiveDefinite(Exception):
+    """Raised by :func:`_precision_cholesky`; never leaves this module (each caller turns it
+    into a :class:`ValueError` that says what to do)."""
+
     def __init__(self, component: int | None):
         self.component = component
         where = "the shared covariance" if component is None else f"the covariance of component {component}"
         super().__init__(f"{where} is not positive-definite")
+
+
+def _not_positive_definite(message: str, where: str) -> ValueError:
+    """A plain ValueError, marked (``not_positive_definite``) so that the M-step and the
+    start can replace it with advice that knows ``reg_covar``."""
+    error = ValueError(message)
+    error.not_positive_definite = where  # type: ignore[attr-defined]
+    return error
+
+
+def _singular_fixes(reg_covar: float) -> str:
+    """The advice every "not positive-definite" message ends with."""
+    return (
+        f"Use fewer components, a larger reg_covar (now {reg_covar:g}), or scale the data "
+        "(e.g. standardise each feature)."
+    )
+
+
+def _check_symmetric(matrices: np.ndarray, covariance_type: str, name: str) -> None:
+    """Full and tied covariances (or precisions) must be symmetric (to rounding)."""
+    if covariance_type not in ("full", "tied"):
+        return
+    stack = matrices[None] if covariance_type == "tied" else matrices
+    scale = np.abs(stack).max(axis=(1, 2), keepdims=True)
+    off = np.abs(stack - stack.transpose(0, 2, 1)) > 1e-10 * np.abs(stack) + 1e-12 * scale
+    if off.any():
+        k, i, j = (int(v) for v in np.argwhere(off)[0])
+        where = f"the tied {name[:-1]}" if covariance_type == "tied" else f"{name}[{k}]"
+        raise ValueError(
+            f"{where} must be symmetric; entry [{i}, {j}] is {float(stack[k, i, j])!r} but [{j}, {i}] is "
+            f"{float(stack[k, j, i])!r} (got {stack[k].tolist()})"
+        )
 
 
 def _precision_cholesky(covariances: np.ndarray, covariance_type: str) -> np.ndarray:
@@ -182,12 +315,6 @@ def _precision_cholesky(covariances: np.ndarray, covariance_type: str) -> np.nda
             raise _NotPositiveDefinite(None)
         raise _NotPositiveDefinite(int(np.argwhere(bad)[0][0]))
     return 1.0 / np.sqrt(covariances)
-
-
-def _readonly(values: Any) -> np.ndarray:
-    array = np.array(values, dtype=float)
-    array.setflags(write=False)
-    return array
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,9 +350,9 @@ class GMMParams:
 
     def __post_init__(self) -> None:
         kind = _check_covariance_type(self.covariance_type)
-        weights = _readonly(self.weights)
-        means = _readonly(self.means)
-        covariances = _readonly(self.covariances)
+        weights = readonly(as_float_array(self.weights, "weights"))
+        means = readonly(as_float_array(self.means, "means"))
+        covariances = readonly(as_float_array(self.covariances, "covariances"))
         if means.ndim != 2:
             raise ValueError(f"means must have shape (n_components, n_features); got {means.shape}")
         n_components, n_features = means.shape
@@ -234,15 +361,18 @@ class GMMParams:
         expected = _covariance_shape(kind, n_components, n_features)
         if covariances.shape != expected:
             raise ValueError(f"{kind!r} covariances must have shape {expected}; got {covariances.shape}")
-        for name, values in (("weights", weights), ("means", means), ("covariances", covariances)):
-            if not np.all(np.isfinite(values)):
-                raise ValueError(f"{name} must be finite; got {values.tolist()}")
         if np.any(weights < 0) or abs(weights.sum() - 1.0) > 1e-9:
             raise ValueError(f"weights must be non-negative and sum to 1; got {weights.tolist()}")
+        _check_symmetric(covariances, kind, "covariances")
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "means", means)
         object.__setattr__(self, "covariances", covariances)
-        precisions_cholesky = _precision_cholesky(covariances, kind)
+        try:
+            precisions_cholesky = _precision_cholesky(covariances, kind)
+        except _NotPositiveDefinite as exc:
+            raise _not_positive_definite(
+                f"covariances: {exc} (every covariance needs positive eigenvalues)", str(exc)
+            ) from None
         precisions_cholesky.setflags(write=False)
         object.__setattr__(self, "precisions_cholesky", precisions_cholesky)
 
@@ -299,13 +429,17 @@ def kmeans_plusplus(X: Any, n_clusters: int, rng: np.random.Generator) -> np.nda
     X : array_like, shape (n_samples, n_features)
     n_clusters : int
     rng : numpy.random.Generator
+        (or a seed for :func:`numpy.random.default_rng`: None or a non-negative int)
 
     Returns
     -------
     ndarray, shape (n_clusters, n_features)
         The chosen rows (copies).
     """
-    X = X.X if isinstance(X, GMMData) else _as_data_matrix(X)
+    X = X.X if isinstance(X, GMMData) else _as_data_matrix(X, "X")
+    n_clusters = check_int(n_clusters, "n_clusters", minimum=1)
+    if not isinstance(rng, np.random.Generator):
+        rng = np.random.default_rng(check_seed(rng, "rng"))
     n = X.shape[0]
     if n < n_clusters:
         raise ValueError(f"k-means++ needs at least n_clusters={n_clusters} samples; got {n}")
@@ -364,23 +498,11 @@ class GaussianMixture:
         init: str = "kmeans++",
         learn_weights: bool = True,
     ):
-        if isinstance(n_components, bool) or not isinstance(n_components, numbers.Integral):
-            raise TypeError(f"n_components must be an integer >= 1; got {n_components!r}")
-        if n_components < 1:
-            raise ValueError(f"n_components must be an integer >= 1; got {n_components}")
-        self.n_components = int(n_components)
+        self.n_components = check_int(n_components, "n_components", minimum=1)
         self.covariance_type = _check_covariance_type(covariance_type)
-        if isinstance(reg_covar, bool) or not isinstance(reg_covar, numbers.Real) or not (
-            reg_covar >= 0 and math.isfinite(reg_covar)
-        ):
-            raise ValueError(f"reg_covar must be a finite number >= 0; got {reg_covar!r}")
-        self.reg_covar = float(reg_covar)
-        if init not in _INITS:
-            raise ValueError(f"init must be one of {list(_INITS)}; got {init!r}")
-        self.init = init
-        if not isinstance(learn_weights, bool):
-            raise TypeError(f"learn_weights must be True or False; got {learn_weights!r}")
-        self.learn_weights = learn_weights
+        self.reg_covar = check_real(reg_covar, "reg_covar", minimum=0, maximum=_MAX_REG_COVAR)
+        self.init = check_choice(init, "init", _INITS)
+        self.learn_weights = check_flag(learn_weights, "learn_weights")
 
     def __repr__(self) -> str:
         return (
@@ -391,13 +513,24 @@ class GaussianMixture:
 
     # -- the EM model protocol ---------------------------------------------------------
     def prepare(self, data: Any) -> GMMData:
-        """Validate ``data`` (an array of shape (n_samples, n_features) or a GMMData)."""
+        """Validate ``data`` (an array of shape (n_samples, n_features) or a GMMData)
+        for a fit: at least ``n_components`` samples, and at least that many distinct
+        ones (a component with no data of its own is not identifiable)."""
         if not isinstance(data, GMMData):
             data = GMMData(data)
-        if data.n_samples < self.n_components:
+        K = self.n_components
+        if data.n_samples < K:
             raise ValueError(
-                f"fewer samples ({data.n_samples}) than components ({self.n_components}): "
+                f"fewer samples ({data.n_samples}) than components ({K}): "
                 "each component needs data; use fewer components"
+            )
+        distinct = data._n_distinct_at_least(K)
+        if distinct < K:
+            raise ValueError(
+                f"data have only {distinct} distinct row{'s' if distinct != 1 else ''} (samples) among "
+                f"{data.n_samples}, fewer than n_components={K}: the components beyond {distinct} would "
+                f"sit on duplicates of the same points; use at most {distinct} component"
+                f"{'s' if distinct != 1 else ''}"
             )
         return data
 
@@ -414,12 +547,17 @@ class GaussianMixture:
             resp /= resp.sum(axis=1, keepdims=True)
         # Fallback for a component that receives no data: its seed, the data's spread.
         spread = data.scatter / data.n_samples + self.reg_covar * np.eye(data.n_features)
-        fallback = GMMParams(
-            weights=np.full(K, 1.0 / K),
-            means=seeds,
-            covariances=_constrain(np.broadcast_to(spread, (K,) + spread.shape), self.covariance_type),
-            covariance_type=self.covariance_type,
-        )
+        try:
+            fallback = GMMParams(
+                weights=np.full(K, 1.0 / K),
+                means=seeds,
+                covariances=_constrain(np.broadcast_to(spread, (K,) + spread.shape), self.covariance_type),
+                covariance_type=self.covariance_type,
+            )
+        except ValueError as exc:
+            if not hasattr(exc, "not_positive_definite"):
+                raise
+            raise ValueError(self._singular_data_message(data)) from None
         start = self.m_step(data, resp, fallback)
         if not self.learn_weights:
             start = GMMParams(np.full(K, 1.0 / K), start.means, start.covariances, self.covariance_type)
@@ -432,41 +570,55 @@ class GaussianMixture:
         ``"covariances"`` to the covariance of the data (in the shape of
         ``covariance_type``, plus ``reg_covar``); ``"precisions"`` may be given
         instead of ``"covariances"``.
+
+        Raises
+        ------
+        TypeError
+            For something other than a GMMParams or a mapping, or values that are not
+            real numbers.
+        ValueError
+            For unknown keys, wrong shapes, non-finite values, weights that are not
+            positive or do not sum to 1, covariances or precisions that are not
+            symmetric or not positive-definite.
         """
+        return self._coerce(init, data, "init")
+
+    def _coerce(self, init: Any, data: Any, name: str) -> GMMParams:
         if isinstance(init, GMMParams):
             fields = {"weights": init.weights, "means": init.means, "covariances": init.covariances}
             if init.covariance_type != self.covariance_type:
                 raise ValueError(
-                    f"this model has covariance_type={self.covariance_type!r}; the parameters "
+                    f"{name}: this model has covariance_type={self.covariance_type!r}; the parameters "
                     f"have {init.covariance_type!r}"
                 )
         elif isinstance(init, Mapping):
-            unknown = set(init) - {"weights", "means", "covariances", "precisions"}
+            unknown = [key for key in init if key not in ("weights", "means", "covariances", "precisions")]
             if unknown:
                 raise ValueError(
-                    "mixture parameters are 'weights', 'means' and 'covariances' (or "
-                    f"'precisions'); got unknown keys {sorted(unknown)}"
+                    f"{name}: mixture parameters are 'weights', 'means' and 'covariances' (or "
+                    f"'precisions'); got unknown keys {sorted(map(str, unknown))}"
                 )
             if "means" not in init:
-                raise ValueError("mixture parameters need 'means', shape (n_components, n_features)")
+                raise ValueError(f"{name}: mixture parameters need 'means', shape (n_components, n_features)")
             if "covariances" in init and "precisions" in init:
-                raise ValueError("give 'covariances' or 'precisions', not both")
+                raise ValueError(f"{name}: give 'covariances' or 'precisions', not both")
             fields = dict(init)
         else:
             raise TypeError(
-                "init must be a GMMParams or a mapping like {'means': ..., 'covariances': ...}; "
-                f"got {type(init).__name__}"
+                f"{name} must be a GMMParams or a mapping like {{'means': ..., 'covariances': ...}}; "
+                f"got {describe(init)}"
             )
         K = self.n_components
-        means = _as_float_array(fields["means"], "means")
+        means = as_float_array(fields["means"], "means")
         if means.ndim != 2 or means.shape[0] != K:
             raise ValueError(f"means must have shape ({K}, n_features), one row per component; got {means.shape}")
         d = means.shape[1]
         if data is not None:
-            data = self.prepare(data)
+            if not isinstance(data, GMMData):
+                data = GMMData(data)
             if data.n_features != d:
                 raise ValueError(f"means have {d} features but the data have {data.n_features}")
-        weights = _as_float_array(fields.get("weights", np.full(K, 1.0 / K)), "weights")
+        weights = as_float_array(fields.get("weights", np.full(K, 1.0 / K)), "weights")
         if weights.shape != (K,):
             raise ValueError(f"weights must have shape ({K},), one per component; got {weights.shape}")
         if np.any(weights <= 0) or abs(weights.sum() - 1.0) > 1e-9:
@@ -478,19 +630,23 @@ class GaussianMixture:
             )
         expected = _covariance_shape(self.covariance_type, K, d)
         if "precisions" in fields:
-            precisions = _as_float_array(fields["precisions"], "precisions")
+            precisions = as_float_array(fields["precisions"], "precisions")
             if precisions.shape != expected:
                 raise ValueError(
                     f"{self.covariance_type!r} precisions must have shape {expected}; got {precisions.shape}"
                 )
             covariances = _invert_precisions(precisions, self.covariance_type)
         elif "covariances" in fields:
-            covariances = _as_float_array(fields["covariances"], "covariances")
+            covariances = as_float_array(fields["covariances"], "covariances")
         else:
             if data is None:
-                raise ValueError("without data, the starting parameters need 'covariances'")
+                raise ValueError(f"{name}: without data, the starting parameters need 'covariances'")
             spread = data.scatter / data.n_samples + self.reg_covar * np.eye(d)
             covariances = _constrain(np.broadcast_to(spread, (K, d, d)), self.covariance_type)
+            try:
+                _precision_cholesky(covariances, self.covariance_type)
+            except _NotPositiveDefinite:
+                raise ValueError(self._singular_data_message(data, given=True)) from None
         if covariances.shape != expected:
             raise ValueError(
                 f"{self.covariance_type!r} covariances must have shape {expected}; got {covariances.shape}"
@@ -499,9 +655,26 @@ class GaussianMixture:
         return GMMParams(weights, means, covariances, self.covariance_type)
 
     def e_step(self, data: GMMData, params: GMMParams) -> tuple[np.ndarray, float]:
-        """Responsibilities, shape (n_samples, n_components), and the total log-likelihood."""
+        """Responsibilities, shape (n_samples, n_components), and the total log-likelihood.
+
+        Raises
+        ------
+        ValueError
+            When the log-likelihood is not finite: a sample whose density underflows
+            to 0 under every component (see :meth:`log_joint`).
+        """
+        if not isinstance(data, GMMData) or not isinstance(params, GMMParams):
+            data, params = self._data_and_params(data, params)
         wh = self._whitening(data, params)
-        return kernels.responsibilities(data.X, data.center, wh)
+        resp, total = kernels.responsibilities(data.X, data.center, wh)
+        if not math.isfinite(total):
+            self._check_log_joint(data, params, self._log_joint(data, params))
+            raise ValueError(
+                f"data: the log-likelihood of the {data.n_samples} samples is {total}: they lie extremely "
+                "far from the means on the scale of the covariances. Rescale the data (e.g. standardise "
+                "each feature), or use means and covariances that cover them"
+            )
+        return resp, total
 
     def hard_e_step(self, data: GMMData, params: GMMParams) -> tuple[np.ndarray, float, float]:
         """Each sample to its most probable component (ties to the first).
@@ -509,12 +682,25 @@ class GaussianMixture:
         Returns the one-hot responsibilities, the observed-data log-likelihood and
         the classification log-likelihood ``sum_i max_k log P(x_i, z_i = k)``.
         """
+        if not isinstance(data, GMMData) or not isinstance(params, GMMParams):
+            data, params = self._data_and_params(data, params)
         lj = self._log_joint(data, params)
         best = np.argmax(lj, axis=1)
         rows = np.arange(lj.shape[0])
+        with np.errstate(over="ignore", invalid="ignore"):
+            closs = float(lj[rows, best].sum())
+        if not math.isfinite(closs):
+            self._check_log_joint(data, params, lj)
         onehot = np.zeros_like(lj)
         onehot[rows, best] = 1.0
-        return onehot, float(logsumexp(lj, axis=1).sum()), float(lj[rows, best].sum())
+        with np.errstate(over="ignore"):
+            loglik = float(logsumexp(lj, axis=1).sum())
+        if not math.isfinite(loglik):
+            raise ValueError(
+                f"data: the log-likelihood of the {data.n_samples} samples overflows float64 ({loglik}). "
+                "Rescale the data (e.g. standardise each feature)"
+            )
+        return onehot, loglik, closs
 
     def m_step(self, data: GMMData, posterior: np.ndarray, params: GMMParams) -> GMMParams:
         """Weights, means and covariances that maximise the expected complete-data log-likelihood.
@@ -526,9 +712,12 @@ class GaussianMixture:
         ------
         ValueError
             If a covariance cannot be factorised (a component collapsed), naming the
-            fixes.
+            fixes; for a posterior of the wrong shape or with non-finite or negative
+            column sums.
         """
-        resp = np.asarray(posterior, dtype=float)
+        if not isinstance(data, GMMData) or not isinstance(params, GMMParams):
+            data, params = self._data_and_params(data, params)
+        resp = as_float_array(posterior, "posterior", finite=False)
         if resp.shape != (data.n_samples, self.n_components):
             raise ValueError(
                 f"posterior must have shape {(data.n_samples, self.n_components)} (samples x components); "
@@ -536,6 +725,11 @@ class GaussianMixture:
             )
         kind = self.covariance_type
         nk, first = kernels.weighted_sums(data.X, data.center, resp)
+        if not (np.all(np.isfinite(nk)) and np.all(nk >= 0) and nk.sum() > 0):
+            raise ValueError(
+                "posterior must hold finite, non-negative responsibilities (each row a probability "
+                f"vector over the components); its column sums are {nk.tolist()}"
+            )
         alive = nk > 10 * _EPS  # a component with no data keeps its place
         nk_safe = np.where(alive, nk, 1.0)
         means = np.where(alive[:, None], data.center + first / nk_safe[:, None], params.means)
@@ -558,28 +752,36 @@ class GaussianMixture:
         weights = nk / nk.sum() if self.learn_weights else params.weights
         try:
             return GMMParams(weights, means, covariances, kind)
-        except _NotPositiveDefinite as exc:
+        except ValueError as exc:
+            if not hasattr(exc, "not_positive_definite"):
+                raise
             raise ValueError(
-                f"EM cannot continue: {exc} (a component collapsed onto a few points, or "
-                "features are (nearly) linearly dependent). Use fewer components, a larger "
-                f"reg_covar (now {self.reg_covar:g}), or scale the data (e.g. standardise "
-                "each feature)."
+                f"EM cannot continue: {exc.not_positive_definite} (a component collapsed onto a few "
+                "points, or features are (nearly) linearly dependent). " + _singular_fixes(self.reg_covar)
             ) from None
 
     def complete_loglik(self, data: Any, params: Any, posterior: np.ndarray) -> float:
         """``sum_i sum_k q_ik log P(x_i, z_i = k)``, the expected complete-data log-likelihood."""
         data, params = self._data_and_params(data, params)
         lj = self._log_joint(data, params)
-        q = np.asarray(posterior, dtype=float)
+        q = as_float_array(posterior, "posterior", nonnegative=True)
         if q.shape != lj.shape:
             raise ValueError(f"posterior must have shape {lj.shape} (samples x components); got {q.shape}")
         # 0 * log 0 counts as 0: a component with weight 0 has log-joint -inf.
         mask = q > 0
-        return float(np.sum(q[mask] * lj[mask]))
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = float(np.sum(q[mask] * lj[mask]))
+        if not math.isfinite(total):
+            self._check_log_joint(data, params, lj)
+            raise ValueError(
+                f"posterior puts weight on a component of log-probability -inf (weight 0) for some "
+                f"sample; the expected complete-data log-likelihood is {total}"
+            )
+        return total
 
     def entropy(self, posterior: np.ndarray) -> float:
         """``-sum_i sum_k q_ik log q_ik`` (natural log)."""
-        q = np.asarray(posterior, dtype=float)
+        q = as_float_array(posterior, "posterior", nonnegative=True)
         return float(-np.sum(xlogy(q, q)))
 
     # -- an unconstrained parametrisation (for SQUAREM acceleration) ---------------------
@@ -625,7 +827,11 @@ class GaussianMixture:
             For a vector of the wrong length, or one whose values overflow (the
             covariance it encodes cannot be factorised).
         """
-        v = np.asarray(vector, dtype=float)
+        if not isinstance(like, GMMParams) or like.covariance_type != self.covariance_type:
+            raise TypeError(
+                f"like must be GMMParams with covariance_type={self.covariance_type!r}; got {describe(like)}"
+            )
+        v = as_float_array(vector, "vector", finite=False, min_size=0)
         K, d = like.n_components, like.n_features
         n_cov = {"full": K * d * (d + 1) // 2, "tied": d * (d + 1) // 2, "diag": K * d, "spherical": K,
                  "tied_spherical": 1}[self.covariance_type]
@@ -642,7 +848,7 @@ class GaussianMixture:
             weights = like.weights
         means = v[n_w:n_w + K * d].reshape(K, d)
         c = v[n_w + K * d:]
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # refused below (not finite)
             if self.covariance_type in ("full", "tied"):
                 m = 1 if self.covariance_type == "tied" else K
                 rows, cols = np.tril_indices(d)
@@ -657,13 +863,24 @@ class GaussianMixture:
                 covariances = np.exp(c).reshape(_covariance_shape(self.covariance_type, K, d))
         try:
             return GMMParams(weights, means, covariances, self.covariance_type)
-        except _NotPositiveDefinite as exc:
+        except ValueError as exc:
             raise ValueError(f"the vector encodes invalid parameters: {exc}") from None
 
     # -- what a user asks of a fitted mixture -------------------------------------------
     def log_joint(self, data: Any, params: Any) -> np.ndarray:
-        """``log w_k + log N(x_i; mu_k, Sigma_k)``, shape (n_samples, n_components)."""
-        return self._log_joint(*self._data_and_params(data, params))
+        """``log w_k + log N(x_i; mu_k, Sigma_k)``, shape (n_samples, n_components).
+
+        Raises
+        ------
+        ValueError
+            For a sample whose density underflows to 0 under every component (it lies
+            so far from every mean, on the scale of the covariances, that its squared
+            Mahalanobis distances overflow float64): its log density would be -inf.
+        """
+        data, params = self._data_and_params(data, params)
+        lj = self._log_joint(data, params)
+        self._check_log_joint(data, params, lj)
+        return lj
 
     def score_samples(self, data: Any, params: Any) -> np.ndarray:
         """Each sample's log density ``log P(x_i)``, shape (n_samples,)."""
@@ -689,7 +906,7 @@ class GaussianMixture:
 
     def n_parameters(self, n_features: int) -> int:
         """Number of free parameters: means, covariances and (if learned) ``K - 1`` weights."""
-        K, d = self.n_components, int(n_features)
+        K, d = self.n_components, check_int(n_features, "n_features", minimum=1)
         cov = {
             "full": K * d * (d + 1) // 2,
             "tied": d * (d + 1) // 2,
@@ -715,13 +932,21 @@ class GaussianMixture:
 
     # -- internals ----------------------------------------------------------------------
     def _data_and_params(self, data: Any, params: Any) -> tuple[GMMData, GMMParams]:
-        data = self.prepare(data)
+        """Data to evaluate (any number of samples: scoring needs no minimum) and
+        parameters that fit this model and those data."""
+        if not isinstance(data, GMMData):
+            data = GMMData(data)
         if not isinstance(params, GMMParams) or params.covariance_type != self.covariance_type:
-            params = self.coerce_params(params, data)
-        if params.n_components != self.n_components or params.n_features != data.n_features:
+            params = self._coerce(params, data, "params")
+        if params.n_components != self.n_components:
             raise ValueError(
-                f"parameters for {params.n_components} components x {params.n_features} features "
-                f"do not fit this model and data ({self.n_components} x {data.n_features})"
+                f"params have {params.n_components} components but this model has "
+                f"n_components={self.n_components}"
+            )
+        if params.n_features != data.n_features:
+            raise ValueError(
+                f"data have {data.n_features} feature{'s' if data.n_features != 1 else ''} (columns) but "
+                f"the params have {params.n_features}"
             )
         return data, params
 
@@ -733,43 +958,88 @@ class GaussianMixture:
     def _log_joint(self, data: GMMData, params: GMMParams) -> np.ndarray:
         return kernels.log_joint(data.X, data.center, self._whitening(data, params))
 
+    def _check_log_joint(self, data: GMMData, params: GMMParams, lj: np.ndarray) -> None:
+        """Refuse a log-joint matrix with a sample of log density -inf (or NaN).
+
+        Each row needs one finite entry: otherwise the sample's density underflowed
+        to 0 under every component, and every log-likelihood, BIC or responsibility
+        computed from it would be -inf or NaN. Also refuses a finite total that
+        overflows.
+        """
+        top = lj.max(axis=1)
+        bad = ~np.isfinite(top) | np.isnan(lj).any(axis=1)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"data: sample {i} has density 0 (log density -inf) under every component: it lies "
+                "so far from every mean, on the scale of the covariances, that its squared Mahalanobis "
+                f"distances overflow float64 ({int(bad.sum())} such sample{'s' if bad.sum() != 1 else ''}). "
+                "Rescale the data (e.g. standardise each feature), or use means and covariances that "
+                "cover them"
+            )
+        with np.errstate(over="ignore"):
+            total = float(np.sum(top))
+        if not math.isfinite(total):
+            raise ValueError(
+                f"data: the log-likelihood of the {data.n_samples} samples overflows float64 ({total}): "
+                "they lie extremely far from the means on the scale of the covariances. Rescale the data "
+                "(e.g. standardise each feature), or use means and covariances that cover them"
+            )
+
+    def _singular_data_message(self, data: GMMData, given: bool = False) -> str:
+        """Why the covariance of the data cannot start EM, and what to do."""
+        variances = np.diagonal(data.scatter) / data.n_samples
+        constant = np.flatnonzero(variances == 0)
+        n, d = data.n_samples, data.n_features
+        if constant.size == d:
+            why = "every feature is constant" if d > 1 else "the feature is constant"
+        elif constant.size and self.covariance_type in ("full", "tied", "diag"):
+            why = f"feature {int(constant[0])} is constant"
+        elif n <= d and self.covariance_type in ("full", "tied"):
+            why = f"{n} samples cannot span {d} features"
+        else:
+            why = "features are (nearly) linearly dependent, or their variances far apart"
+        what = "the default starting covariances (the covariance of the data)" if given else (
+            "the covariance of the data")
+        return (
+            f"EM cannot start: {what} plus reg_covar is not positive-definite ({why}). Use a larger "
+            f"reg_covar (now {self.reg_covar:g}; e.g. 1e-6), drop constant or redundant features, or "
+            "scale the data (e.g. standardise each feature)."
+        )
+
 
 # -- helpers --------------------------------------------------------------------------
-def _as_float_array(values: Any, name: str) -> np.ndarray:
-    if isinstance(values, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers; got a string {values!r}")
-    try:
-        array = np.array(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers; got {values!r}") from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite; got {array.tolist()}")
-    return array
-
-
 def _check_user_covariances(covariances: np.ndarray, covariance_type: str) -> None:
-    if covariance_type in ("full", "tied"):
-        stack = covariances[None] if covariance_type == "tied" else covariances
-        for k, cov in enumerate(stack):
-            where = "the tied covariance" if covariance_type == "tied" else f"covariances[{k}]"
-            if not np.allclose(cov, cov.T, rtol=1e-10, atol=1e-12 * np.abs(cov).max()):
-                raise ValueError(f"{where} must be symmetric; got {cov.tolist()}")
+    _check_symmetric(covariances, covariance_type, "covariances")
     try:
         _precision_cholesky(covariances, covariance_type)
     except _NotPositiveDefinite as exc:
-        raise ValueError(f"starting covariances: {exc}; got {covariances.tolist()}") from None
+        raise ValueError(
+            f"starting covariances: {exc} (every covariance needs positive eigenvalues; leave "
+            f"'covariances' out to start from the covariance of the data); got {covariances.tolist()}"
+        ) from None
 
 
 def _invert_precisions(precisions: np.ndarray, covariance_type: str) -> np.ndarray:
     if covariance_type in ("full", "tied"):
+        _check_symmetric(precisions, covariance_type, "precisions")
         try:
             _precision_cholesky(precisions, covariance_type)  # checks positive-definite
         except _NotPositiveDefinite as exc:
             raise ValueError(f"starting precisions: {str(exc).replace('covariance', 'precision')}") from None
-        return np.linalg.inv(precisions)
-    if np.any(~(precisions > 0)):
-        raise ValueError(f"starting precisions must be positive; got {precisions.tolist()}")
-    return 1.0 / precisions
+        with np.errstate(over="ignore", invalid="ignore"):
+            covariances = np.linalg.inv(precisions)
+    else:
+        if np.any(~(precisions > 0)):
+            raise ValueError(f"starting precisions must be positive; got {precisions.tolist()}")
+        with np.errstate(over="ignore", divide="ignore"):
+            covariances = 1.0 / precisions
+    if not np.all(np.isfinite(covariances)):
+        raise ValueError(
+            "starting precisions are so close to singular that the covariances they imply overflow "
+            f"float64; got {precisions.tolist()}"
+        )
+    return covariances
 
 
 def _constrain(full: np.ndarray, covariance_type: str) -> np.ndarray:

@@ -401,3 +401,75 @@ def test_unconstrained_vector_round_trip(X, covariance_type, learn_weights):
         model.from_unconstrained(vector[:-1], params)
     with pytest.raises(ValueError, match="finite"):
         model.from_unconstrained(np.full_like(vector, np.nan), params)
+
+
+# -- degenerate and extreme input: a clear error, never a warning, never NaN -------------
+def test_scoring_new_data_needs_no_minimum_number_of_samples(X):
+    model = GaussianMixture(3)
+    result = fit_em(model, X, seed=0)
+    one = X[:1]
+    assert model.predict(one, result.params).shape == (1,)
+    assert np.isfinite(model.score_samples(one, result.params)).all()
+    assert np.isfinite(model.bic(X[:2], result.params))
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_large_but_representable_data_fit_without_warnings(covariance_type):
+    rng = np.random.default_rng(3)
+    X = np.r_[rng.normal(size=(40, 2)), rng.normal(4.0, 1.0, size=(40, 2))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for scale in (1e140, 1e-140):
+            model = GaussianMixture(2, covariance_type, reg_covar=0.0)
+            result = fit_em(model, X * scale, seed=0, max_iter=50)
+            assert np.isfinite(result.loglik) and result.status in ("converged", "max_iter")
+            assert np.isfinite(model.bic(X * scale, result.params))
+        with pytest.raises(ValueError, match=r"data: values too large for float64 .*Rescale"):
+            fit_em(GaussianMixture(2, covariance_type), X * 1e160, seed=0)
+
+
+def test_degenerate_covariances_name_reg_covar_on_every_path():
+    constant = np.ones((10, 2))
+    column = np.c_[np.arange(10.0), np.ones(10)]
+    with pytest.raises(ValueError, match=r"EM cannot start: .*every feature is constant.*reg_covar \(now 0"):
+        fit_em(GaussianMixture(1, reg_covar=0.0), constant, seed=0)
+    with pytest.raises(ValueError, match=r"feature 1 is constant.*reg_covar \(now 0"):
+        fit_em(GaussianMixture(2, "diag", reg_covar=0.0), column, seed=0)
+    with pytest.raises(ValueError, match=r"default starting covariances .*reg_covar \(now 0"):
+        fit_em(GaussianMixture(1, reg_covar=0.0), column, init={"means": column[:1]})
+    # and the regularised fits of the same data are finite
+    assert np.isfinite(fit_em(GaussianMixture(1), constant, seed=0).loglik)
+    assert np.isfinite(fit_em(GaussianMixture(2, "diag"), column, seed=0).loglik)
+
+
+def test_no_private_exception_class_escapes():
+    with pytest.raises(ValueError) as info:
+        GMMParams([0.5, 0.5], np.zeros((2, 2)), [1.0, 0.0], "spherical")
+    assert type(info.value) is ValueError and "component 1 is not positive-definite" in str(info.value)
+    with pytest.raises(ValueError) as info:
+        fit_em(GaussianMixture(1, reg_covar=0.0), np.ones((5, 2)), seed=0)
+    assert type(info.value) is ValueError
+
+
+def test_more_components_than_distinct_rows_is_refused():
+    X = np.repeat([[0.0, 0.0], [1.0, 2.0]], 6, axis=0)
+    with pytest.raises(ValueError, match=r"only 2 distinct rows .*n_components=3.*at most 2 components"):
+        fit_em(GaussianMixture(3), X, seed=0)
+    assert fit_em(GaussianMixture(2), X, seed=0).converged
+
+
+def test_a_sample_far_from_every_component_is_refused_not_minus_inf(X):
+    # data of ordinary size, but covariances so narrow that sample 3 is beyond float64
+    model = GaussianMixture(3, "spherical")
+    params = model.coerce_params({"means": X[:3], "covariances": [1e-310] * 3}, X)
+    far = X[:4]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for method in (model.score_samples, model.predict, model.loglik, model.bic, model.responsibilities):
+            with pytest.raises(ValueError, match=r"sample 3 has density 0 .*under every component"):
+                method(far, params)
+
+
+def test_kmeans_plusplus_takes_a_seed():
+    X = blobs(seed=1)
+    np.testing.assert_array_equal(kmeans_plusplus(X, 3, 5), kmeans_plusplus(X, 3, np.random.default_rng(5)))

@@ -27,12 +27,14 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import re
 from pathlib import Path
 
 import numpy as np
 
+from .._validation import check_int, check_real
 from ..em import fit_em
-from ..gmm import COVARIANCE_TYPES, GaussianMixture
+from ..gmm import COVARIANCE_TYPES, GaussianMixture, GMMData
 from . import CLIError, read_table
 
 NAME = "gmm"
@@ -58,10 +60,18 @@ def read_matrix(path: Path, delimiter: str | None = None) -> tuple[list[str], li
         lambda handle: [r for r in csv.reader(handle, delimiter=delimiter) if any(c.strip() for c in r)],
         "delimited text file",
     )
+    if not rows:
+        raise CLIError(f"{path} is empty (expected a header row, then one row per sample)")
     if len(rows) < 2:
         raise CLIError(f"{path} has no data rows (expected a header row, then one row per sample)")
     header, body = [c.strip() for c in rows[0]], rows[1:]
     width = len(header)
+    if all(_number(c) is not None for c in header):
+        raise CLIError(
+            f"{path}, line 1: every field is a number ({', '.join(header[:4])}{', ...' if width > 4 else ''}), "
+            "so it looks like data, not a header row; add a header row naming the columns (names "
+            "that are not bare numbers, e.g. t0, t2 rather than 0, 2)"
+        )
     for line, row in enumerate(body, start=2):
         if len(row) != width:
             raise CLIError(f"{path}, line {line}: ragged row with {len(row)} fields; the header has {width}")
@@ -89,18 +99,20 @@ def read_matrix(path: Path, delimiter: str | None = None) -> tuple[list[str], li
     return names, columns, values
 
 
-def _components(text: str) -> list[int]:
+def _components(text: str) -> range:
+    """``"3"`` or ``"1-8"`` as a range of component counts (lazy: no list is built)."""
     try:
-        if "-" in text:
-            low, high = (int(part) for part in text.split("-", 1))
-            values = list(range(low, high + 1))
+        if "-" in text.strip().lstrip("-"):
+            low, high = (int(part) for part in text.strip().split("-", 1))
         else:
-            values = [int(text)]
+            low = high = int(text)
     except ValueError:
         raise CLIError(f"--components must be a whole number or a range such as 1-8; got {text!r}") from None
-    if not values or min(values) < 1:
-        raise CLIError(f"--components must be at least 1 (a range low-high with low <= high); got {text!r}")
-    return values
+    if low > high:
+        raise CLIError(f"--components range {text!r} is empty: write low-high with low <= high, e.g. 1-8")
+    if low < 1:
+        raise CLIError(f"--components must be at least 1 (each count, or a range low-high with low >= 1); got {text!r}")
+    return range(low, high + 1)
 
 
 def _covariances(text: str) -> list[str]:
@@ -110,7 +122,17 @@ def _covariances(text: str) -> list[str]:
         raise CLIError(
             f"--covariance must be 'all' or a comma-separated list of {', '.join(COVARIANCE_TYPES)}; got {text!r}"
         )
-    return types
+    return list(dict.fromkeys(types))  # each type once, in the order given
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Every numeric option, named as the user typed it (before the file is read)."""
+    check_int(args.n_init, "--n-init", minimum=1)
+    check_int(args.seed, "--seed", minimum=0)
+    check_int(args.max_iter, "--max-iter", minimum=1)
+    check_real(args.reg_covar, "--reg-covar", minimum=0, maximum=1e300)
+    check_real(args.tol, "--tol", minimum=0)
+    check_real(args.show_uncertain, "--show-uncertain", minimum=0, maximum=1)
 
 
 def _degenerate(params, covariance: str, n: int, d: int) -> bool:
@@ -126,9 +148,22 @@ def _degenerate(params, covariance: str, n: int, d: int) -> bool:
 
 
 def run(args: argparse.Namespace) -> str:
+    _check_options(args)
+    ks, types = _components(args.components), _covariances(args.covariance)
     names, columns, X = read_matrix(Path(args.file), "\t" if args.tab else None)
     if args.transpose:
         names, columns, X = columns, names, X.T.copy()
+    try:
+        GMMData(X)  # values whose sums of squares overflow: refused here, naming the file
+    except ValueError as exc:
+        message = re.sub(r"\bfeature (\d+)", lambda m: f"column {columns[int(m.group(1))]!r}", str(exc))
+        raise CLIError(f"{args.file}: {message.removeprefix('data: ')}") from None
+    if X.shape[0] < 2:
+        raise CLIError(
+            f"{args.file} has a single {'column' if args.transpose else 'data row'} to cluster "
+            f"({'--transpose clusters the columns' if args.transpose else 'one sample'}); "
+            "clustering needs at least 2"
+        )
     if args.standardize:
         sd = X.std(axis=0)
         if np.any(sd == 0):
@@ -146,9 +181,8 @@ def run(args: argparse.Namespace) -> str:
         X = u[:, : args.pca] * singular[: args.pca]
         columns = [f"PC{j + 1}" for j in range(args.pca)]
     n, d = X.shape
-    ks, types = _components(args.components), _covariances(args.covariance)
-    if max(ks) > n:
-        raise CLIError(f"{max(ks)} components for {n} rows: each component needs data; use fewer components")
+    if ks[-1] > n:  # ks is a range: its last entry is the largest (max() would walk it)
+        raise CLIError(f"{ks[-1]} components for {n} rows: each component needs data; use fewer components")
     accelerate = "squarem" if args.accelerate else None
     fits = []
     for k in ks:
@@ -157,8 +191,8 @@ def run(args: argparse.Namespace) -> str:
             try:
                 fit = fit_em(model, X, n_init=args.n_init, seed=args.seed, tol=args.tol,
                              max_iter=args.max_iter, accelerate=accelerate)
-            except ValueError as exc:
-                raise CLIError(f"K = {k}, {covariance}: {exc}") from None
+            except ValueError as exc:  # the library names reg_covar; here it is --reg-covar
+                raise CLIError(f"K = {k}, {covariance}: {str(exc).replace('reg_covar', '--reg-covar')}") from None
             proper = [r for r in (fit.runs or (fit,)) if not _degenerate(r.params, covariance, n, d)]
             if proper:  # the best run whose components all hold enough rows
                 best = max(proper, key=lambda r: r.loglik)
