@@ -46,6 +46,14 @@ One optional method turns EM into MAP-EM (pseudocounts, Dirichlet priors):
     ``loglik + log_prior`` (recorded separately in :class:`EMRecord`), while
     ``loglik`` stays the plain observed-data log-likelihood.
 
+One optional method gives a model's own deterministic start:
+
+``default_params(data) -> params``
+    A start computed from the data alone (the haplotype model's centre, equal
+    allele frequencies for gene counting). With ``init=None`` run 0 of
+    :func:`fit_em` starts there and further restarts from ``initial_params``, so
+    ``n_init > 1`` can never end below the single default run.
+
 Two optional methods give the evidence lower bound (the "Why EM works" chapter):
 
 ``complete_loglik(data, params, posterior) -> float``
@@ -140,6 +148,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+
+from ._validation import spawn_generators
 
 __all__ = ["EMModel", "EMRecord", "EMResult", "EMWarning", "elbo", "fit_em", "DECREASE_RTOL"]
 
@@ -395,21 +405,9 @@ def _check_int(value: Any, name: str, minimum: int) -> int:
 
 
 def _generators(seed: Any, n: int) -> list[np.random.Generator]:
-    """``n`` independent generators from one seed (``SeedSequence.spawn``)."""
-    if isinstance(seed, np.random.Generator):
-        return list(seed.spawn(n))
-    if isinstance(seed, np.random.SeedSequence):
-        sequence = seed
-    elif seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
-        if seed is not None and seed < 0:
-            raise ValueError(f"seed must be a non-negative integer; got {seed}")
-        sequence = np.random.SeedSequence(None if seed is None else int(seed))
-    else:
-        raise TypeError(
-            "seed must be None, a non-negative int, a numpy SeedSequence or a numpy "
-            f"Generator; got {type(seed).__name__}"
-        )
-    return [np.random.default_rng(child) for child in sequence.spawn(n)]
+    """``n`` independent generators from one seed (``SeedSequence.spawn``): child 0 is
+    the same whatever ``n``, so restart 0 of ``n_init=N`` is the ``n_init=1`` run."""
+    return spawn_generators(seed, n)
 
 
 def fit_em(
@@ -447,9 +445,13 @@ def fit_em(
     max_iter : int
         Maximum number of M-steps; 0 evaluates the start only.
     n_init : int
-        Number of starts. With ``n_init > 1`` every run starts from
+        Number of starts. Run 0 starts from ``model.default_params(data)`` where
+        the model defines that optional method (a deterministic start, e.g. the
+        haplotype model's centre), otherwise from ``model.initial_params`` with the
+        first spawned generator; every further run starts from
         ``model.initial_params`` with its own generator (``SeedSequence.spawn`` of
-        ``seed``), the run with the highest objective is returned and all runs are
+        ``seed``). Run 0 is therefore the ``n_init=1`` run, and more starts never end
+        lower; the run with the highest objective is returned and all runs are
         kept in ``result.runs``.
     seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
         Seeds the starting points. Results are reproducible for a fixed int seed.
@@ -509,11 +511,18 @@ def fit_em(
             "once per starting point."
         )
 
+    generators = _generators(seed, n_init)
     data = model.prepare(data)
     if init is not None:
         starts = [model.coerce_params(init, data)]
     else:
-        starts = [model.initial_params(data, rng) for rng in _generators(seed, n_init)]
+        # Restart 0 is the model's own deterministic start where it has one, so more
+        # restarts can never end lower than the single default run.
+        default = getattr(model, "default_params", None)
+        starts = [
+            default(data) if i == 0 and callable(default) else model.initial_params(data, rng)
+            for i, rng in enumerate(generators)
+        ]
 
     if accelerate is None:
         runs = [_run(model, data, start, mode, float(tol), max_iter, callback, record_bound) for start in starts]

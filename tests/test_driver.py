@@ -236,3 +236,27 @@ def test_models_without_a_prior_record_none(coin_model, coin_data):
     result = fit_em(coin_model, coin_data, init={"theta": [0.6, 0.5]})
     assert all(r.log_prior is None for r in result.history)
     assert result.objective == result.loglik
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_restart_zero_is_the_single_run(coin_model, coin_data, seed):
+    """Run 0 of n_init=5 is the n_init=1 run (spawned child 0 does not depend on n), so
+    more restarts never end lower."""
+    one = emcore.fit_em(coin_model, coin_data, seed=seed)
+    five = emcore.fit_em(coin_model, coin_data, seed=seed, n_init=5)
+    assert five.runs[0].loglik == one.loglik
+    assert np.array_equal(five.runs[0].params.theta, one.params.theta)
+    assert five.objective >= one.objective
+
+
+def test_restart_zero_uses_default_params():
+    """A model with default_params starts run 0 there; the other runs are random."""
+
+    class Centred(emcore.CoinMixture):
+        def default_params(self, data):
+            return self.coerce_params({"theta": [0.6, 0.4]}, data)
+
+    data = emcore.datasets.seed_coins()
+    result = emcore.fit_em(Centred(), data, seed=3, n_init=3, max_iter=0)
+    assert np.allclose(result.runs[0].history[0].params.theta, [0.6, 0.4])
+    assert not np.allclose(result.runs[1].history[0].params.theta, [0.6, 0.4])
