@@ -149,7 +149,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ._validation import spawn_generators
+from ._validation import check_int, spawn_generators
 
 __all__ = ["EMModel", "EMRecord", "EMResult", "EMWarning", "elbo", "fit_em", "DECREASE_RTOL"]
 
@@ -396,20 +396,6 @@ def elbo(model: Any, data: Any, params: Any, q: Any) -> float:
     return float(model.complete_loglik(data, params, q)) + float(model.entropy(q))
 
 
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
-    return int(value)
-
-
-def _generators(seed: Any, n: int) -> list[np.random.Generator]:
-    """``n`` independent generators from one seed (``SeedSequence.spawn``): child 0 is
-    the same whatever ``n``, so restart 0 of ``n_init=N`` is the ``n_init=1`` run."""
-    return spawn_generators(seed, n)
-
-
 def fit_em(
     model: EMModel,
     data: Any,
@@ -492,8 +478,8 @@ def fit_em(
     _check_model(model, mode)
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (tol >= 0 and math.isfinite(tol)):
         raise ValueError(f"tol must be a finite number >= 0; got {tol!r}")
-    max_iter = _check_int(max_iter, "max_iter", 0)
-    n_init = _check_int(n_init, "n_init", 1)
+    max_iter = check_int(max_iter, "max_iter", minimum=0)
+    n_init = check_int(n_init, "n_init", minimum=1)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
     if not isinstance(record_bound, bool):
@@ -511,7 +497,9 @@ def fit_em(
             "once per starting point."
         )
 
-    generators = _generators(seed, n_init)
+    # SeedSequence.spawn: child 0 is the same whatever n_init, so restart 0 of
+    # n_init=N is the n_init=1 run.
+    generators = spawn_generators(seed, n_init)
     data = model.prepare(data)
     if init is not None:
         starts = [model.coerce_params(init, data)]
