@@ -32,6 +32,7 @@ __all__ = [
     "check_seed",
     "check_stochastic_matrix",
     "describe",
+    "is_int",
     "readonly",
     "spawn_generators",
 ]
@@ -55,7 +56,8 @@ def describe(value: Any, limit: int = 60) -> str:
     return f"{text} (type {type(value).__name__})"
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
+    """True for a Python or numpy integer, False for a bool (which Python counts as one)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
@@ -80,7 +82,7 @@ def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int
     """
     bounds = _bounds_text(minimum, maximum)
     expected = f"an integer {bounds}".rstrip() if bounds else "an integer"
-    if not _is_int(value):
+    if not is_int(value):
         raise TypeError(f"{name} must be {expected}; got {describe(value)}")
     value = int(value)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
@@ -153,7 +155,7 @@ def check_seed(seed: Any, name: str = "seed") -> None | int | np.random.SeedSequ
     :class:`numpy.random.Generator`, returned as given (ints as Python ints)."""
     if seed is None or isinstance(seed, (np.random.SeedSequence, np.random.Generator)):
         return seed
-    if not _is_int(seed):
+    if not is_int(seed):
         raise TypeError(
             f"{name} must be None, a non-negative integer, a numpy SeedSequence or a numpy "
             f"Generator; got {describe(seed)}"

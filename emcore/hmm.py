@@ -48,6 +48,7 @@ from ._validation import (
     check_names,
     check_real,
     describe,
+    is_int,
     readonly,
 )
 
@@ -437,10 +438,6 @@ def _first_impossible(data: HMMData, params: HMMParams, s: int) -> int:
     return -1
 
 
-def _is_scalar_int(value: Any) -> bool:
-    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
 # ---------------------------------------------------------------------------------
 # the model
 # ---------------------------------------------------------------------------------
@@ -615,7 +612,7 @@ class DiscreteHMM:
         elif isinstance(data, (list, tuple)):
             if len(data) == 0:
                 raise ValueError("no sequences: data is an empty list")
-            if all(_is_scalar_int(v) for v in data):
+            if all(is_int(v) for v in data):
                 seqs = [np.asarray(data)]
             elif all(isinstance(v, (numbers.Number, np.generic)) and not isinstance(v, (str, bytes)) for v in data):
                 seqs = [np.asarray(data)]  # one sequence of numbers: floats and booleans get their own message
@@ -1054,7 +1051,7 @@ class DiscreteHMM:
                 f"rng must be a numpy.random.Generator (e.g. numpy.random.default_rng(seed)); got {describe(rng)}"
             )
         params = self._params(params)
-        if _is_scalar_int(lengths):
+        if is_int(lengths):
             lengths = [lengths]
         elif isinstance(lengths, (str, bytes, Mapping)) or not isinstance(lengths, Iterable):
             raise TypeError(
