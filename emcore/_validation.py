@@ -27,6 +27,7 @@ __all__ = [
     "check_flag",
     "check_int",
     "check_names",
+    "check_posterior",
     "check_probability_vector",
     "check_real",
     "check_seed",
@@ -266,7 +267,11 @@ def as_count_array(values: Any, name: str) -> np.ndarray:
     """A read-only 1-D int64 array of non-negative whole numbers (floats such as
     ``3.0`` are accepted, ``3.5`` is not)."""
     what = "a 1-D sequence of non-negative integers"
-    array = _numeric_array(values, name, what)
+    try:
+        array = _numeric_array(values, name, what)
+    except TypeError:
+        _refuse_huge_ints(values, name)
+        raise
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D; got an array of shape {array.shape}")
     if array.size == 0:
@@ -290,6 +295,17 @@ def as_count_array(values: Any, name: str) -> np.ndarray:
     return readonly(array.astype(np.int64), copy=False)
 
 
+def _refuse_huge_ints(values: Any, name: str) -> None:
+    """Python ints too large for int64 make numpy fall back to objects: say so."""
+    try:
+        items = list(values)
+    except TypeError:
+        return
+    for i, item in enumerate(items):
+        if is_int(item) and abs(int(item)) >= 2**62:
+            raise ValueError(f"{name} must be counts below 2**62; entry {i} is {describe(item)}")
+
+
 def check_probability_vector(
     values: Any,
     name: str,
@@ -308,7 +324,7 @@ def check_probability_vector(
         sign = "non-negative" if allow_zero else "positive"
         raise ValueError(f"{name} must be {sign}; got {array.tolist()}")
     if abs(array.sum() - 1.0) > atol:
-        raise ValueError(f"{name} must sum to 1; got {array.tolist()} (sum {array.sum()!r})")
+        raise ValueError(f"{name} must sum to 1; got {array.tolist()} (sum {float(array.sum())!r})")
     return array
 
 
@@ -332,7 +348,26 @@ def check_stochastic_matrix(
     off = np.abs(sums - 1.0) > atol
     if off.any():
         row = int(np.flatnonzero(off)[0])
-        raise ValueError(f"each row of {name} must sum to 1; row {row} sums to {sums[row]!r}")
+        raise ValueError(f"each row of {name} must sum to 1; row {row} sums to {float(sums[row])!r}")
+    return array
+
+
+def check_posterior(
+    values: Any, name: str, shape: tuple[int | None, ...], axes: str = "", *, atol: float = 1e-6
+) -> np.ndarray:
+    """A distribution over completions, one row per observation: finite,
+    non-negative, each row summing to 1 (to ``atol``). ``shape`` may hold None for a
+    free axis; ``axes`` names them for the message (``"samples x components"``)."""
+    array = as_float_array(values, name, shape=shape, nonnegative=True, min_size=0)
+    sums = array.reshape(array.shape[0], -1).sum(axis=1) if array.ndim else array
+    off = np.abs(sums - 1.0) > atol
+    if off.any():
+        row = int(np.flatnonzero(off)[0])
+        unit = f" ({axes})" if axes else ""
+        raise ValueError(
+            f"{name}{unit} must be a distribution over completions: each row sums to 1; "
+            f"row {row} sums to {float(sums[row])!r}"
+        )
     return array
 
 

@@ -72,6 +72,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import describe
 from .em import DECREASE_RTOL, EMRecord, EMResult, EMWarning, _finish
 
 __all__ = [
@@ -101,6 +102,8 @@ def check_accelerable(model: Any, accelerate: Any, mode: str, record_bound: bool
     """Raise ValueError/TypeError unless ``fit_em(..., accelerate=accelerate)`` can run."""
     if accelerate is None:
         return
+    if not isinstance(accelerate, str):
+        raise TypeError(f"accelerate must be None or 'squarem'; got {describe(accelerate)}")
     if accelerate not in ACCELERATORS:
         raise ValueError(f"accelerate must be None or 'squarem'; got {accelerate!r}")
     if mode != "soft":
@@ -343,7 +346,8 @@ def _cycle(model, x0: _Point, em_map, evaluate, step_max: float, step_max0: floa
         return x2, step_max, "em"  # the zero pattern changed (or a value is infinite): plain EM
     r = u1 - u0
     v = (u2 - u1) - r
-    rr, vv = float(r @ r), float(v @ v)
+    with np.errstate(over="ignore"):  # a start far out (|u| ~ 1e185) squares to inf: plain EM
+        rr, vv = float(r @ r), float(v @ v)
     if not (vv > 0 and rr > 0 and math.isfinite(rr) and math.isfinite(vv)):
         return x2, step_max, "em"
     alpha = -min(step_max, max(1.0, math.sqrt(rr / vv)))
@@ -353,7 +357,8 @@ def _cycle(model, x0: _Point, em_map, evaluate, step_max: float, step_max0: floa
     first = alpha
     trial = None
     while alpha < -1.0 - _ALPHA_FLOOR:
-        u = u0 - 2.0 * alpha * r + alpha * alpha * v
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflowing jump is pulled back below
+            u = u0 - 2.0 * alpha * r + alpha * alpha * v
         try:
             candidate = evaluate(model.from_unconstrained(u, x2.params))
         except ValueError:

@@ -17,7 +17,6 @@ that is ``CoinMixture()``; ``CoinMixture(learn_weights=True)`` learns the weight
 
 from __future__ import annotations
 
-import numbers
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,16 @@ import numpy as np
 from scipy.special import logsumexp, xlog1py, xlogy
 
 from . import accelerate as _acc
-from ._validation import as_count_array, as_float_vector, check_probability_vector
+from ._validation import (
+    as_count_array,
+    as_float_vector,
+    check_flag,
+    check_int,
+    check_posterior,
+    check_probability_vector,
+    describe,
+    is_int,
+)
 
 __all__ = ["CoinData", "CoinParams", "CoinMixture", "coin_names", "complete_data_mle"]
 
@@ -37,6 +45,26 @@ def coin_names(n_coins: int) -> tuple[str, ...]:
     if n_coins > len(string.ascii_uppercase):
         return tuple(f"C{k}" for k in range(n_coins))
     return tuple(string.ascii_uppercase[:n_coins])
+
+
+def _items(values: Any, name: str) -> list[Any]:
+    """A list of one entry per set; a single string is refused (it is one set, not many)."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be a list with one entry per set; got a single string {describe(values)}")
+    try:
+        return list(values)
+    except TypeError:
+        raise TypeError(f"{name} must be a list with one entry per set; got {describe(values)}") from None
+
+
+def _toss_string(seq: Any, i: int) -> str:
+    if not isinstance(seq, str):
+        raise TypeError(f"sequence {i} must be a string of H and T; got {describe(seq)}")
+    s = seq.strip().upper()
+    bad = set(s) - {"H", "T"}
+    if bad:
+        raise ValueError(f"sequence {i} ({seq!r}) holds letters other than H and T: {sorted(bad)}")
+    return s
 
 
 @dataclass(frozen=True)
@@ -73,27 +101,26 @@ class CoinData:
         object.__setattr__(self, "heads", heads)
         object.__setattr__(self, "tosses", tosses)
         if self.labels is not None:
-            labels = tuple(str(x) for x in self.labels)
+            labels = tuple(str(x) for x in _items(self.labels, "labels"))
             if len(labels) != heads.size:
                 raise ValueError(f"labels must have one entry per set ({heads.size}); got {len(labels)}")
             object.__setattr__(self, "labels", labels)
         if self.sequences is not None:
-            object.__setattr__(self, "sequences", tuple(self.sequences))
+            sequences = tuple(_toss_string(seq, i) for i, seq in enumerate(_items(self.sequences, "sequences")))
+            if len(sequences) != heads.size:
+                raise ValueError(f"sequences must have one entry per set ({heads.size}); got {len(sequences)}")
+            for i, seq in enumerate(sequences):
+                if seq.count("H") != heads[i] or len(seq) != tosses[i]:
+                    raise ValueError(
+                        f"sequence {i} ({seq!r}) has {seq.count('H')} heads in {len(seq)} tosses, "
+                        f"but heads[{i}] = {heads[i]} and tosses[{i}] = {tosses[i]}"
+                    )
+            object.__setattr__(self, "sequences", sequences)
 
     @classmethod
     def from_sequences(cls, sequences: Sequence[str], labels: Sequence[str] | None = None) -> CoinData:
         """Build from strings of 'H' and 'T' (case-insensitive), one per set."""
-        if isinstance(sequences, str):
-            raise TypeError("sequences must be a list of strings, one per set; got a single string")
-        seqs = []
-        for i, seq in enumerate(sequences):
-            if not isinstance(seq, str):
-                raise TypeError(f"sequence {i} must be a string of H and T; got {type(seq).__name__}")
-            s = seq.strip().upper()
-            bad = set(s) - {"H", "T"}
-            if bad:
-                raise ValueError(f"sequence {i} ({seq!r}) holds letters other than H and T: {sorted(bad)}")
-            seqs.append(s)
+        seqs = [_toss_string(seq, i) for i, seq in enumerate(_items(sequences, "sequences"))]
         heads = [s.count("H") for s in seqs]
         tosses = [len(s) for s in seqs]
         return cls(heads, tosses, labels=None if labels is None else tuple(labels), sequences=tuple(seqs))
@@ -124,8 +151,16 @@ class CoinParams:
     weights: tuple[float, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "theta", tuple(float(t) for t in np.ravel(self.theta)))
-        object.__setattr__(self, "weights", tuple(float(w) for w in np.ravel(self.weights)))
+        theta = as_float_vector(self.theta, "theta")
+        if theta.size == 0:
+            raise ValueError("theta is empty: one probability of heads per coin is needed")
+        outside = (theta < 0) | (theta > 1)
+        if outside.any():
+            k = int(np.flatnonzero(outside)[0])
+            raise ValueError(f"theta must hold probabilities in [0, 1]; entry {k} is {float(theta[k])!r}")
+        weights = check_probability_vector(self.weights, "weights", theta.size, allow_zero=True)
+        object.__setattr__(self, "theta", tuple(theta.tolist()))
+        object.__setattr__(self, "weights", tuple(weights.tolist()))
 
     @property
     def n_coins(self) -> int:
@@ -139,7 +174,13 @@ def _as_data(data: Any) -> CoinData:
         missing = {"heads", "tosses"} - set(data)
         if missing:
             raise ValueError(f"coin data mapping needs keys 'heads' and 'tosses'; missing {sorted(missing)}")
-        return CoinData(data["heads"], data["tosses"])
+        unknown = set(data) - {"heads", "tosses", "labels", "sequences"}
+        if unknown:
+            raise ValueError(
+                "coin data mapping takes the keys 'heads', 'tosses' and optionally 'labels' and "
+                f"'sequences'; got unknown keys {sorted(map(str, unknown))}"
+            )
+        return CoinData(data["heads"], data["tosses"], data.get("labels"), data.get("sequences"))
     if hasattr(data, "heads") and hasattr(data, "tosses"):
         return CoinData(data.heads, data.tosses)
     if isinstance(data, tuple) and len(data) == 2:
@@ -171,14 +212,8 @@ class CoinMixture:
     """
 
     def __init__(self, n_coins: int = 2, learn_weights: bool = False, weights: Sequence[float] | None = None):
-        if isinstance(n_coins, bool) or not isinstance(n_coins, numbers.Integral):
-            raise TypeError(f"n_coins must be an integer >= 1; got {n_coins!r}")
-        if n_coins < 1:
-            raise ValueError(f"n_coins must be an integer >= 1; got {n_coins}")
-        if not isinstance(learn_weights, bool):
-            raise TypeError(f"learn_weights must be True or False; got {learn_weights!r}")
-        self.n_coins = int(n_coins)
-        self.learn_weights = learn_weights
+        self.n_coins = check_int(n_coins, "n_coins", minimum=1)
+        self.learn_weights = check_flag(learn_weights, "learn_weights")
         if weights is None:
             weights = np.full(self.n_coins, 1.0 / self.n_coins)
         self.weights = tuple(check_probability_vector(weights, "weights", self.n_coins).tolist())
@@ -189,16 +224,25 @@ class CoinMixture:
 
     # -- the EM model protocol -------------------------------------------------
     def prepare(self, data: Any) -> CoinData:
-        """Validate ``data`` (a :class:`CoinData`, ``(heads, tosses)`` or a mapping)."""
-        return _as_data(data)
+        """Validate ``data`` (a :class:`CoinData`, ``(heads, tosses)`` or a mapping).
+
+        Data without a single toss are refused: they say nothing about any coin.
+        """
+        data = _as_data(data)
+        if not data.tosses.any():
+            raise ValueError(f"the data hold no tosses at all ({data.n_sets} sets of 0 tosses): nothing to estimate")
+        return data
 
     def initial_params(self, data: CoinData, rng: np.random.Generator) -> CoinParams:
         """Biases drawn uniformly from (0.1, 0.9); the model's weights."""
         theta = rng.uniform(0.1, 0.9, size=self.n_coins)
         return CoinParams(theta=theta, weights=self.weights)
 
-    def coerce_params(self, init: Any, data: Any = None) -> CoinParams:
-        """Validate a :class:`CoinParams` or a mapping ``{"theta": [...], "weights": [...]}``."""
+    def coerce_params(self, init: Any, data: Any = None, *, name: str = "init") -> CoinParams:
+        """Validate a :class:`CoinParams` or a mapping ``{"theta": [...], "weights": [...]}``.
+
+        ``name`` is the argument the user passed them as, for the error messages.
+        """
         if isinstance(init, CoinParams):
             theta, weights = init.theta, init.weights
         elif isinstance(init, Mapping):
@@ -211,11 +255,11 @@ class CoinMixture:
             weights = init.get("weights", self.weights)
         else:
             raise TypeError(
-                f"init must be a CoinParams or a mapping like {{'theta': [0.6, 0.5]}}; got {type(init).__name__}"
+                f"{name} must be a CoinParams or a mapping like {{'theta': [0.6, 0.5]}}; got {describe(init)}"
             )
         theta = as_float_vector(theta, "theta", self.n_coins)
         if np.any((theta <= 0) | (theta >= 1)):
-            raise ValueError(f"each starting theta must lie strictly between 0 and 1; got {theta.tolist()}")
+            raise ValueError(f"each theta in {name} must lie strictly between 0 and 1; got {theta.tolist()}")
         weights = check_probability_vector(weights, "weights", self.n_coins)
         if not self.learn_weights and not np.allclose(weights, self.weights, rtol=0, atol=1e-12):
             raise ValueError(
@@ -231,7 +275,9 @@ class CoinMixture:
         """
         data = _as_data(data)
         if not isinstance(params, CoinParams):
-            params = self.coerce_params(params, data)
+            params = self.coerce_params(params, data, name="params")
+        elif params.n_coins != self.n_coins:
+            raise ValueError(f"params must be for {self.n_coins} coins; got {params.n_coins}")
         theta = np.asarray(params.theta)
         h = data.heads[:, None]
         t = data.tails[:, None]
@@ -290,7 +336,7 @@ class CoinMixture:
         """
         if not isinstance(like, CoinParams) or like.n_coins != self.n_coins:
             raise TypeError(f"like must be CoinParams with {self.n_coins} coins; got {like!r}")
-        v = np.asarray(vector, dtype=float).ravel()
+        v = as_float_vector(vector, "vector")
         theta, used = _acc.bernoulli_from_unconstrained(v, like.theta)
         weights = like.weights
         if self.learn_weights:
@@ -315,15 +361,13 @@ class CoinMixture:
         log-likelihood itself.
         """
         lj = self.log_joint(data, params)
-        q = np.asarray(posterior, dtype=float)
-        if q.shape != lj.shape:
-            raise ValueError(f"posterior must have shape {lj.shape} (sets x coins); got {q.shape}")
+        q = check_posterior(posterior, "posterior", lj.shape, "sets x coins")
         support = q > 0  # 0 * log 0 = 0: a completion with no mass contributes nothing
         return float(np.sum(q[support] * lj[support]))
 
     def entropy(self, posterior: np.ndarray) -> float:
         """Entropy ``-sum_i sum_k q_ik log q_ik`` (natural log) of a posterior over coins."""
-        q = np.asarray(posterior, dtype=float)
+        q = check_posterior(posterior, "posterior", (None, self.n_coins), "sets x coins")
         return float(-np.sum(xlogy(q, q)))
 
     def expected_counts(self, data: Any, posterior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -332,7 +376,7 @@ class CoinMixture:
         These are the numbers in the table of Figure 1b of Do & Batzoglou (2008).
         """
         data = self.prepare(data)
-        q = np.asarray(posterior, dtype=float)
+        q = check_posterior(posterior, "posterior", (data.n_sets, self.n_coins), "sets x coins")
         return q * data.heads[:, None], q * data.tails[:, None]
 
 
@@ -344,7 +388,7 @@ def _label_indices(labels: Sequence[Any], n_coins: int) -> np.ndarray:
             if label not in names:
                 raise ValueError(f"label {i} is {label!r}; expected one of {list(names)}")
             index.append(names.index(label))
-        elif isinstance(label, numbers.Integral) and not isinstance(label, bool) and 0 <= label < n_coins:
+        elif is_int(label) and 0 <= label < n_coins:
             index.append(int(label))
         else:
             raise ValueError(f"label {i} is {label!r}; expected a coin letter {list(names)} or an index 0..{n_coins - 1}")
@@ -371,12 +415,12 @@ def complete_data_mle(data: Any, labels: Sequence[Any] | None = None, *, n_coins
     model = CoinMixture(n_coins=n_coins, learn_weights=True)
     coin_data = model.prepare(data)
     if labels is None:
-        labels = getattr(data, "labels", None)
+        labels = coin_data.labels
         if labels is None:
             raise ValueError("labels are needed: the coin that made each set")
     if isinstance(labels, str):
-        labels = list(labels)
-    labels = list(labels)
+        labels = list(labels)  # "ABBA": one letter per set
+    labels = _items(labels, "labels")
     if len(labels) != coin_data.n_sets:
         raise ValueError(f"labels must have one entry per set ({coin_data.n_sets}); got {len(labels)}")
     index = _label_indices(labels, n_coins)

@@ -141,7 +141,6 @@ stops at local maxima. Restarts (``n_init``) and a look at the history are the c
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -149,7 +148,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ._validation import check_int, spawn_generators
+from ._validation import check_callable, check_choice, check_flag, check_int, check_real, spawn_generators
 
 __all__ = ["EMModel", "EMRecord", "EMResult", "EMWarning", "elbo", "fit_em", "DECREASE_RTOL"]
 
@@ -331,7 +330,16 @@ def _objective(record: EMRecord, mode: str) -> float:
     return value if record.log_prior is None else value + record.log_prior
 
 
+def _not_a_class(model: Any) -> None:
+    if isinstance(model, type):
+        raise TypeError(
+            f"model must be a model object, e.g. {model.__name__}(...); got the class "
+            f"{model.__name__} itself"
+        )
+
+
 def _check_model(model: Any, mode: str) -> None:
+    _not_a_class(model)
     needed = _PROTOCOL + (("hard_e_step",) if mode == "hard" else ())
     missing = [name for name in needed if not callable(getattr(model, name, None))]
     if missing:
@@ -342,6 +350,7 @@ def _check_model(model: Any, mode: str) -> None:
 
 
 def _check_bound_protocol(model: Any) -> None:
+    _not_a_class(model)
     missing = [name for name in _BOUND_PROTOCOL if not callable(getattr(model, name, None))]
     if missing:
         raise TypeError(
@@ -473,17 +482,13 @@ def fit_em(
         For an object that is not a model, bad settings, or bad data or parameters
         (the model's own checks).
     """
-    if mode not in _MODES:
-        raise ValueError(f"mode must be 'soft' or 'hard'; got {mode!r}")
+    mode = check_choice(mode, "mode", _MODES)
     _check_model(model, mode)
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (tol >= 0 and math.isfinite(tol)):
-        raise ValueError(f"tol must be a finite number >= 0; got {tol!r}")
+    tol = check_real(tol, "tol", minimum=0)
     max_iter = check_int(max_iter, "max_iter", minimum=0)
     n_init = check_int(n_init, "n_init", minimum=1)
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
-    if not isinstance(record_bound, bool):
-        raise TypeError(f"record_bound must be True or False; got {record_bound!r}")
+    callback = check_callable(callback, "callback")
+    record_bound = check_flag(record_bound, "record_bound")
     if accelerate is not None:
         from .accelerate import check_accelerable
 
@@ -513,11 +518,11 @@ def fit_em(
         ]
 
     if accelerate is None:
-        runs = [_run(model, data, start, mode, float(tol), max_iter, callback, record_bound) for start in starts]
+        runs = [_run(model, data, start, mode, tol, max_iter, callback, record_bound) for start in starts]
     else:
         from .accelerate import run_squarem
 
-        runs = [run_squarem(model, data, start, float(tol), max_iter, callback) for start in starts]
+        runs = [run_squarem(model, data, start, tol, max_iter, callback) for start in starts]
     if len(runs) == 1:
         return runs[0]
     scores = [r.objective if math.isfinite(r.objective) else -math.inf for r in runs]

@@ -37,11 +37,11 @@ def test_coins_from_sequences_in_hard_mode(tmp_path, capsys):
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("heads,tosses\n5,10\n11,10\n", "set 1 has more heads (11) than tosses (10)"),
+        ("heads,tosses\n5,10\n11,10\n", "line 3: 11 heads in 10 tosses (heads cannot exceed tosses)"),
         ("heads,tosses\n5,ten\n", "line 2: heads and tosses must be whole numbers"),
         ("a,b\n1,2\n", "needs columns 'heads' and 'tosses', or 'sequence'"),
         ("heads,tosses\n", "has no data rows"),
-        ("sequence\nHTXH\n", "letters other than H and T"),
+        ("sequence\nHTXH\n", "line 2: a sequence must be a string of H and T; got 'HTXH'"),
     ],
 )
 def test_malformed_input_is_one_line_and_exit_2(tmp_path, content, message):
@@ -60,7 +60,7 @@ def test_missing_file_and_bad_start(counts_csv, capsys):
     assert main(["coins", "/no/such/file.csv"]) == 2
     assert "cannot read /no/such/file.csv" in capsys.readouterr().err
     assert main(["coins", str(counts_csv), "--init", "0.6,1.5"]) == 2
-    assert "strictly between 0 and 1" in capsys.readouterr().err
+    assert "each --init bias must be a finite number > 0 and < 1; got 1.5" in capsys.readouterr().err
 
 
 # -- gmm: clustering the rows of a numeric matrix ------------------------------------------

@@ -178,7 +178,7 @@ def test_rounding_sized_dips_are_not_decreases():
 @pytest.mark.parametrize(
     "kwargs, exc, match",
     [
-        ({"mode": "medium"}, ValueError, "mode must be 'soft' or 'hard'"),
+        ({"mode": "medium"}, ValueError, "mode must be one of 'soft', 'hard'"),
         ({"tol": -1}, ValueError, "tol must be"),
         ({"tol": float("nan")}, ValueError, "tol must be"),
         ({"max_iter": -1}, ValueError, "max_iter must be an integer >= 0"),
@@ -187,7 +187,7 @@ def test_rounding_sized_dips_are_not_decreases():
         ({"n_init": 3, "init": {"theta": [0.6, 0.5]}}, ValueError, "init and n_init > 1"),
         ({"seed": "seven"}, TypeError, "seed must be"),
         ({"seed": -3}, ValueError, "seed must be a non-negative"),
-        ({"callback": 3}, TypeError, "callback must be callable"),
+        ({"callback": 3}, TypeError, "callback must be a callable or None"),
     ],
 )
 def test_bad_settings_get_clear_errors(coin_model, coin_data, kwargs, exc, match):

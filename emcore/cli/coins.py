@@ -11,6 +11,7 @@ import argparse
 import csv
 from pathlib import Path
 
+from .._validation import check_int, check_real
 from ..coins import CoinData, CoinMixture
 from ..em import fit_em
 from . import CLIError, read_table
@@ -23,23 +24,41 @@ def _read_coin_csv(path: Path) -> CoinData:
     rows = read_table(path, lambda handle: list(csv.DictReader(handle)))
     if not rows:
         raise CLIError(f"{path} has no data rows (expected a header row, then one row per set)")
-    columns = {c.strip().lower() for c in rows[0] if c is not None}
+    columns = {(c or "").strip().lower() for c in rows[0]}
     rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in rows]
     if "sequence" in columns:
-        return CoinData.from_sequences([row["sequence"] for row in rows])
+        sequences = []
+        for line, row in enumerate(rows, start=2):
+            seq = row["sequence"].upper()
+            if not seq or set(seq) - {"H", "T"}:
+                raise CLIError(f"{path}, line {line}: a sequence must be a string of H and T; got {row['sequence']!r}")
+            sequences.append(seq)
+        return CoinData.from_sequences(sequences)
     if {"heads", "tosses"} <= columns:
         heads, tosses = [], []
         for line, row in enumerate(rows, start=2):
-            try:
-                heads.append(int(row["heads"]))
-                tosses.append(int(row["tosses"]))
-            except ValueError:
+            h, n = _count(row["heads"]), _count(row["tosses"])
+            if h is None or n is None:
                 raise CLIError(
-                    f"{path}, line {line}: heads and tosses must be whole numbers; "
+                    f"{path}, line {line}: heads and tosses must be whole numbers >= 0; "
                     f"got {row['heads']!r} and {row['tosses']!r}"
-                ) from None
+                )
+            if h > n:
+                raise CLIError(f"{path}, line {line}: {h} heads in {n} tosses (heads cannot exceed tosses)")
+            heads.append(h)
+            tosses.append(n)
+        if not any(tosses):
+            raise CLIError(f"{path} holds no tosses at all: every set has 0 tosses")
         return CoinData(heads, tosses)
     raise CLIError(f"{path} needs columns 'heads' and 'tosses', or 'sequence'; found {sorted(columns)}")
+
+
+def _count(cell: str) -> int | None:
+    """A whole number of tosses below 2**62, or None."""
+    if not cell.isdigit():
+        return None
+    value = int(cell)
+    return value if value < 2**62 else None
 
 
 def _floats(text: str) -> list[float]:
@@ -49,7 +68,24 @@ def _floats(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers like 0.6,0.5; got {text!r}") from None
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Every numeric option, named as the user typed it (before the file is read)."""
+    coins = check_int(args.coins, "--coins", minimum=1)
+    check_int(args.n_init, "--n-init", minimum=1)
+    check_int(args.seed, "--seed", minimum=0)
+    check_int(args.max_iter, "--max-iter", minimum=0)
+    check_real(args.tol, "--tol", minimum=0)
+    if args.init is not None:
+        if len(args.init) != coins:
+            raise CLIError(f"--init must give one bias per coin ({coins}); got {len(args.init)}")
+        for value in args.init:
+            check_real(value, "each --init bias", minimum=0, maximum=1, lo_open=True, hi_open=True)
+        if args.n_init > 1:
+            raise CLIError("--init and --n-init > 1 cannot be combined: every start would be the same")
+
+
 def run(args: argparse.Namespace) -> str:
+    _check_options(args)
     data = _read_coin_csv(Path(args.file))
     model = CoinMixture(n_coins=args.coins, learn_weights=args.learn_weights)
     init = None if args.init is None else {"theta": args.init}
