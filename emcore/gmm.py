@@ -54,6 +54,7 @@ from ._validation import (
     check_choice,
     check_flag,
     check_int,
+    check_posterior,
     check_real,
     check_seed,
     describe,
@@ -764,9 +765,7 @@ class GaussianMixture:
         """``sum_i sum_k q_ik log P(x_i, z_i = k)``, the expected complete-data log-likelihood."""
         data, params = self._data_and_params(data, params)
         lj = self._log_joint(data, params)
-        q = as_float_array(posterior, "posterior", nonnegative=True)
-        if q.shape != lj.shape:
-            raise ValueError(f"posterior must have shape {lj.shape} (samples x components); got {q.shape}")
+        q = check_posterior(posterior, "posterior", lj.shape, "samples x components")
         # 0 * log 0 counts as 0: a component with weight 0 has log-joint -inf.
         mask = q > 0
         with np.errstate(over="ignore", invalid="ignore"):
@@ -781,7 +780,7 @@ class GaussianMixture:
 
     def entropy(self, posterior: np.ndarray) -> float:
         """``-sum_i sum_k q_ik log q_ik`` (natural log)."""
-        q = as_float_array(posterior, "posterior", nonnegative=True)
+        q = check_posterior(posterior, "posterior", (None, self.n_components), "samples x components")
         return float(-np.sum(xlogy(q, q)))
 
     # -- an unconstrained parametrisation (for SQUAREM acceleration) ---------------------

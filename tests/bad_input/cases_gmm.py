@@ -8,6 +8,7 @@ import numpy as np
 
 from bad_input import Case, CLICase
 from emcore import fit_em
+from emcore.em import elbo
 from emcore.gmm import GaussianMixture, GMMParams, kmeans_plusplus
 
 _rng = np.random.default_rng(12)
@@ -168,6 +169,12 @@ CASES = [
     Case("gmm-n-parameters-string", lambda: GaussianMixture(3).n_parameters("3"), TypeError, r"n_features must be an integer"),
     Case("gmm-entropy-negative", lambda: GaussianMixture(2).entropy([[1.5, -0.5]]), ValueError,
          r"posterior must be non-negative"),
+    Case("gmm-entropy-rows-not-distributions", lambda: GaussianMixture(2).entropy([[0.5, 0.2]]), ValueError,
+         r"posterior \(samples x components\) must be a distribution over completions: .*row 0 sums to 0.7"),
+    Case("gmm-elbo-q-not-distribution", lambda: elbo(GaussianMixture(3), X, _params(), np.ones((60, 3))), ValueError,
+         r"posterior \(samples x components\) must be a distribution over completions: .*row 0 sums to 3.0"),
+    Case("gmm-elbo-q-shape", lambda: elbo(GaussianMixture(3), X, _params(), np.ones((60, 2)) / 2), ValueError,
+         r"posterior must have shape \(60, 3\); got \(60, 2\)"),
     Case("gmm-m-step-nan-posterior", lambda: GaussianMixture(3).m_step(X, np.full((60, 3), np.nan), _params()),
          ValueError, r"posterior must hold finite, non-negative"),
     Case("gmm-m-step-posterior-shape", lambda: GaussianMixture(3).m_step(X, np.ones((60, 2)) / 2, _params()),
