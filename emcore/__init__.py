@@ -20,6 +20,7 @@ from .coins import CoinData, CoinMixture, CoinParams, complete_data_mle
 from .gmm import GaussianMixture, GMMParams
 from .hmm import DiscreteHMM, HMMData, HMMParams, HMMPosterior
 from .em import EMModel, EMRecord, EMResult, EMWarning, elbo, fit_em
+from ._optional import MissingDependency
 
 __version__ = "0.1.0"
 
@@ -38,6 +39,7 @@ __all__ = [
     "HMMData",
     "HMMParams",
     "HMMPosterior",
+    "MissingDependency",
     "coins",
     "complete_data_mle",
     "datasets",

@@ -41,6 +41,7 @@ from scipy.special import xlogy
 
 from . import _hmm_kernels as _k
 from . import accelerate as _acc
+from ._optional import MissingDependency
 from ._validation import (
     as_float_array,
     check_choice,
@@ -481,6 +482,9 @@ class DiscreteHMM:
         For a wrong value: fewer than 1 state or symbol, an empty or repeated
         alphabet, unknown names in ``fixed``, a negative pseudocount, an unknown
         backend, parameter values that are not probabilities of the right shape.
+    emcore.MissingDependency (an ImportError)
+        For ``backend="numba"`` where numba is not installed (``pip install
+        'emcore[hmm]'``); ``"auto"`` then runs the numpy recursions.
 
     Notes
     -----
@@ -561,8 +565,8 @@ class DiscreteHMM:
                 self.defaults[name] = readonly(_as_matrix(value, name, self._shape(name)))
         check_choice(backend, "backend", _BACKENDS)
         if backend == "numba" and not _k.HAVE_NUMBA:
-            reason = getattr(_k, "NUMBA_MISSING", None) or "the numba package is not installed"
-            raise ValueError(f"backend='numba' is not available ({reason}); use backend='numpy' or 'auto'")
+            # an ImportError, as for every missing optional package (the CLI prints it as one line)
+            raise MissingDependency(f"{_k.NUMBA_MISSING}; or use backend='numpy' or 'auto'", name="numba")
         self.backend = "numba" if backend == "auto" and _k.HAVE_NUMBA else ("numpy" if backend == "auto" else backend)
 
     def __repr__(self) -> str:

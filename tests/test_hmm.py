@@ -488,3 +488,15 @@ def test_structural_zeros_that_allow_the_data_are_accepted():
         fit_em(model, [[0, 1], [2, 0]], init=init)
     with pytest.raises(ValueError, match=r"sequence 0 has probability zero under these parameters.*position 1"):
         model.viterbi([0, 2], dict(init, transitions=[[1.0, 0.0], [0.0, 1.0]]))
+
+
+def test_backend_numba_without_numba_is_a_missing_dependency(monkeypatch):
+    """Asking for numba where it is absent is an ImportError naming the extra; "auto" falls back."""
+    from emcore import _hmm_kernels
+    from emcore._optional import MissingDependency
+
+    monkeypatch.setattr(_hmm_kernels, "HAVE_NUMBA", False)
+    monkeypatch.setattr(_hmm_kernels, "NUMBA_MISSING", "the compiled HMM recursions (backend='numba') needs numba: pip install 'emcore[hmm]'")
+    with pytest.raises(MissingDependency, match=r"needs numba: pip install 'emcore\[hmm\]'; or use backend='numpy'"):
+        DiscreteHMM(2, 6, backend="numba")
+    assert DiscreteHMM(2, 6, backend="auto").backend == "numpy"

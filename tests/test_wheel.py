@@ -177,6 +177,7 @@ def test_console_script_help_lists_the_subcommands(venv, tmp_path):
     listed = {line.split()[0] for line in out.splitlines() if line.startswith("    ") and line.strip()}
     missing = [name for name in SUBCOMMANDS if name not in listed]
     assert not missing, f"emcore --help does not list the subcommands {missing}:\n{out}"
+    assert out.startswith("usage: emcore "), out.splitlines()[0]  # the command the user typed
 
 
 def test_console_script_fits_the_figure_1_coins(venv, tmp_path):

@@ -52,8 +52,13 @@ def _subcommands():
                 yield module
 
 
+def _prog() -> str:
+    """``emcore`` when run as the installed console script, else ``python -m emcore``."""
+    return "emcore" if Path(sys.argv[0]).name in ("emcore", "emcore.exe") else "python -m emcore"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m emcore", description="Fit EM models from the command line.")
+    parser = _Parser(prog=_prog(), description="Fit EM models from the command line.")
     sub = parser.add_subparsers(dest="model", required=True, metavar="MODEL", parser_class=_Parser)
     for module in _subcommands():
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__)
