@@ -73,9 +73,11 @@ def _skip_comments(handle):
     import io
 
     lines = [line for line in handle if not line.startswith("#")]
-    first = next((line.strip() for line in lines if line.strip()), None)
-    if first is not None and not first.startswith(">"):
+    while lines and not lines[0].strip():  # blank lines before the first header
+        lines.pop(0)
+    if lines and not lines[0].startswith(">"):
         name = getattr(handle, "name", "the file")
+        first = lines[0].strip()
         raise ValueError(f"{name} is not a FASTA file: its first line {first[:30]!r} is not a '>' header")
     return io.StringIO("".join(lines))
 

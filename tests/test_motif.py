@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -12,7 +13,9 @@ from scipy.special import logsumexp
 from emcore import fit_em
 from emcore.cli import main
 from emcore.em import DECREASE_RTOL, elbo
+from emcore import motif
 from emcore.motif import (
+    MotifData,
     MotifModel,
     MotifParams,
     MotifWarning,
@@ -25,6 +28,7 @@ from emcore.motif import (
     mutate_sites,
     plant_sites,
     ppm_similarity,
+    read_fasta,
     to_meme,
 )
 
@@ -413,7 +417,133 @@ def test_mutate_sites_copies_and_checks_its_input():
     noisy = mutate_sites(MOTIF, 50, 1.0, rng)
     assert all(len(s) == len(MOTIF) and set(s) <= set("ACGT") for s in noisy)
     assert sum(a != b for s in noisy for a, b in zip(s, MOTIF)) > 0.6 * 50 * len(MOTIF)
-    for bad in (dict(site="ACGU"), dict(site=""), dict(n=-1), dict(n=2.5), dict(rate=1.5)):
+    for bad, exc in ((dict(site="ACGU"), ValueError), (dict(site=""), ValueError), (dict(n=-1), ValueError),
+                     (dict(n=2.5), TypeError), (dict(rate=1.5), ValueError), (dict(rate="0.1"), TypeError)):
         args = dict(site=MOTIF, n=2, rate=0.1) | bad
-        with pytest.raises(ValueError):
+        with pytest.raises(exc):
             mutate_sites(args["site"], args["n"], args["rate"], rng)
+
+
+# -- TCM erasing ----------------------------------------------------------------------
+@pytest.mark.parametrize("seqs, width", [(["TTGACA"] * 5, 6), (["ACGTACGTAC"] * 3, 4), (["AAAAAAAAAA"] * 4, 3)])
+def test_tcm_on_dense_input_erases_only_between_motifs(seqs, width):
+    # Every window is a site: masking them leaves nothing. This used to fail with
+    # "no sequence has a window ..." even for a single motif (erasing ran after the last).
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (res,) = find_motifs(seqs, width, model="tcm", n_candidates=3)
+    assert len(res.sites) >= len(seqs)
+    # Asked for more, the search stops when no window is left and returns what it found.
+    with pytest.warns(MotifWarning, match=r"stopped after 1 of 3 motifs: the sites found so far cover every window"):
+        found = find_motifs(seqs, width, model="tcm", n_motifs=3, n_candidates=3)
+    assert [r.consensus for r in found] == [res.consensus]
+
+
+def test_tcm_masking_keeps_input_positions_and_lowercase_masking():
+    model = MotifModel(6, "tcm", mask_lowercase=True)
+    seqs = ["ACG", "ACGTTTTTTT", "TTGACA", "GGGGCCccaaAA"]
+    with pytest.warns(MotifWarning, match="skipped 1 sequence"):
+        data = model.prepare(seqs)
+    assert data.index.tolist() == [1, 2, 3]
+    q = np.zeros((3, 1, data.valid.shape[1]))
+    q[1, 0, 0] = 1.0  # the only window of "TTGACA" is a site
+    masked = motif._mask_sites(data, q)
+    # "TTGACA" is gone; the others keep their positions in the input, and lower case stays masked.
+    assert masked.index.tolist() == [1, 3] and masked.names == ("seq2", "seq4")
+    assert masked.valid[1].tolist() == data.valid[2].tolist() and masked.valid[1].sum() == 1
+    assert motif._mask_sites(data, np.where(data.valid, 1.0, 0.0)[:, None, :]) is None
+    # Masking nothing changes nothing: lower case masked when the data were prepared stays
+    # masked (in "GGGGCCccaaAA" only window 0 is free of masked letters), whatever the flag.
+    same = motif._mask_sites(data, np.zeros_like(q))
+    np.testing.assert_array_equal(same.valid, data.valid)
+    np.testing.assert_array_equal(same.codes, data.codes)
+    assert same.index.tolist() == [1, 2, 3]
+
+
+def test_tcm_second_motif_reports_sites_of_the_input():
+    rng = np.random.default_rng(1)
+    seqs = ["TTGACATTGACA"] + ["".join(rng.choice(list("ACGT"), 30)) for _ in range(4)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MotifWarning)
+        results = find_motifs(seqs, 6, model="tcm", n_motifs=2, n_candidates=5, seed=0)
+    for res in results:
+        for site in res.sites:  # the text lines up with the sequence it names
+            window = seqs[site.sequence][site.position : site.position + 6]
+            assert site.text == (window if site.strand == "+" else _revcomp(window))
+            assert site.name == f"seq{site.sequence + 1}"
+
+
+def test_find_motifs_checks_before_searching_and_keeps_seed_streams():
+    seqs = ["ACGTACGTAC", "TTGACGTACG", "GGACGTACCA"]
+    with pytest.raises(ValueError, match=r"short_iter must be an integer >= 1; got -1"):
+        find_motifs(seqs, 4, short_iter=-1)
+    with pytest.raises(TypeError, match=r"seed must be None, a non-negative integer"):
+        find_motifs(seqs, 4, seed="abc")
+    # An int seed and a Generator made from it draw the same candidates.
+    a = find_motifs(seqs, 4, n_candidates=3, seed=5)[0]
+    b = find_motifs(seqs, 4, n_candidates=3, seed=np.random.default_rng(5))[0]
+    assert a.candidates == b.candidates and a.loglik == b.loglik
+
+
+def test_many_erasures_stay_finite():
+    model = MotifModel(4, "zoops")
+    data = model.prepare(["ACGTACGTAC", "TTGACGTACG"])
+    q = np.zeros((2, 1, data.valid.shape[1]))
+    q[:, 0, 0] = 1.0  # the first four letters are covered every time
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # log(0) warned, then -inf weights: 1e-8 ** 60 underflows
+        for _ in range(60):
+            data = erase(data, q)
+        assert np.all(np.isfinite(data.log_window_weight[data.valid]))
+        _, loglik = model.e_step(data, model.coerce_params("ACGT", data))
+    assert np.isfinite(loglik)
+
+
+def test_motif_data_built_by_hand_checks_itself():
+    prepared = MotifModel(4).prepare(["ACGTNACGTA", "TTGACGTACG", "ACGTAC"])
+    fields = {name: getattr(prepared, name) for name in
+              ("names", "sequences", "index", "codes", "lengths", "width", "valid")}
+    by_hand = MotifData(**fields)  # chunks and letter counts are derived
+    for (o1, s1, c1), (o2, s2, c2) in zip(by_hand.chunks, prepared.chunks):
+        assert (o1, s1) == (o2, s2) and np.array_equal(c1, c2)
+    np.testing.assert_array_equal(by_hand.letter_counts, prepared.letter_counts)
+    assert not by_hand.codes.flags.writeable
+    model = MotifModel(4)
+    params = model.coerce_params("ACGT", prepared)
+    assert model.loglik(by_hand, params) == model.loglik(prepared, params)
+    valid = prepared.valid.copy()
+    valid[0, 2] = True  # window 2 covers the N
+    with pytest.raises(ValueError, match=r"MotifData valid allows window 2 of sequence 0"):
+        MotifData(**{**fields, "valid": valid})
+    with pytest.raises(TypeError, match=r"MotifData codes must be an integer array"):
+        MotifData(**{**fields, "codes": prepared.codes.astype(float)})
+
+
+def test_params_check_themselves():
+    with pytest.raises(ValueError, match=r"each row of ppm must sum to 1"):
+        MotifParams(np.full((4, 4), 0.3))
+    with pytest.raises(ValueError, match=r"gamma must be a finite number > 0\.0 and <= 1\.0; got 2\.0"):
+        MotifParams(np.full((4, 4), 0.25), 2.0)
+    params = MotifParams(np.full((4, 4), 0.25), 0.5)
+    assert not params.ppm.flags.writeable and params.gamma == 0.5
+    with pytest.raises(ValueError, match=r"min_overlap must be at most the width of the narrower matrix \(4\); got 5"):
+        ppm_similarity(params.ppm, params.ppm)
+    counts = np.array([[10, 0, 0, 0], [0, 5, 5, 0], [0, 0, 0, 3], [1, 2, 3, 4]], float)
+    assert ppm_similarity(counts, counts / counts.sum(axis=1, keepdims=True), 4)[0] == pytest.approx(1.0)
+    assert consensus(counts) == "ACTT"
+
+
+def test_cli_tcm_stops_with_a_note(tmp_path, capsys):
+    path = tmp_path / "dense.fa"
+    path.write_text("".join(f">s{i}\nTTGACA\n" for i in range(5)))
+    assert main(["motif", str(path), "-w", "6", "--model", "tcm", "--nmotifs", "2", "--candidates", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "note: stopped after 1 of 2 motifs" in out and "MOTIF 1: TTGACA" in out and "MOTIF 2" not in out
+
+
+def test_blank_lines_before_the_first_header_are_skipped(tmp_path):
+    """Files written by hand often start with an empty line; Biopython alone refuses them."""
+    path = tmp_path / "peaks.fa"
+    path.write_text("\n\n# exported peaks\n>a\nACGTACGTAC\n>b\nTTGACGTACG\n")
+    names, seqs = read_fasta(path)
+    assert names == ["a", "b"] and seqs == ["ACGTACGTAC", "TTGACGTACG"]

@@ -6,7 +6,8 @@ consensus, log-likelihood and log-likelihood ratio against the background (both
 plain, without the pseudocount prior), the penalised log-likelihood that soft EM
 climbs (log-likelihood plus the Dirichlet log prior), information content and the
 sites aligned. ``--meme-out FILE`` writes the matrices in MEME's minimal motif
-format.
+format. With ``--model tcm`` the search stops early (with a note) when the sites
+found so far cover every window.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import argparse
 import warnings
 from pathlib import Path
 
-from ..motif import MODELS, MotifWarning, find_motifs, read_fasta, to_meme
+from .._validation import check_int, check_real
+from ..motif import MODELS, MODES, MotifWarning, find_motifs, read_fasta, to_meme
 from . import CLIError
 
 NAME = "motif"
@@ -52,7 +54,17 @@ def _report(results, n_sequences: int, args: argparse.Namespace, skipped: list[s
     return "\n".join(lines)
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Every numeric option, named as the user typed it (before the file is read)."""
+    check_int(args.width, "--width", minimum=2)
+    check_int(args.nmotifs, "--nmotifs", minimum=1)
+    check_int(args.candidates, "--candidates", minimum=1)
+    check_int(args.seed, "--seed", minimum=0)
+    check_real(args.pseudocount, "--pseudocount", minimum=0.0)
+
+
 def run(args: argparse.Namespace) -> str:
+    _check_options(args)
     names, seqs = read_fasta(Path(args.file))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MotifWarning)
@@ -77,28 +89,15 @@ def run(args: argparse.Namespace) -> str:
     return _report(results, len(seqs), args, skipped)
 
 
-def _positive(kind):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number; got {text!r}") from None
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"expected a non-negative number; got {text!r}")
-        return value
-
-    return parse
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="FASTA file of DNA sequences")
     parser.add_argument("--width", "-w", type=int, required=True, help="motif width W (>= 2)")
     parser.add_argument("--model", dest="site_model", choices=MODELS, default="zoops", help="occurrences per sequence (default zoops)")
-    parser.add_argument("--nmotifs", type=int, default=1, help="number of motifs to find (default 1)")
+    parser.add_argument("--nmotifs", type=int, default=1, help="number of motifs to find (>= 1; default 1)")
     parser.add_argument("--revcomp", action="store_true", help="search both strands")
-    parser.add_argument("--mode", choices=("soft", "hard"), default="soft", help="soft EM or hard EM (best site only)")
-    parser.add_argument("--pseudocount", type=_positive(float), default=1.0, help="Dirichlet pseudocount per column")
+    parser.add_argument("--mode", choices=MODES, default="soft", help="soft EM or hard EM (best site only)")
+    parser.add_argument("--pseudocount", type=float, default=1.0, help="Dirichlet pseudocount per column (>= 0)")
     parser.add_argument("--mask-lowercase", action="store_true", help="treat lower-case letters as masked")
-    parser.add_argument("--candidates", type=int, default=30, help="starting W-mers to try per motif (default 30)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for the choice of starting W-mers")
+    parser.add_argument("--candidates", type=int, default=30, help="starting W-mers to try per motif (>= 1; default 30)")
+    parser.add_argument("--seed", type=int, default=0, help="seed (>= 0) for the choice of starting W-mers")
     parser.add_argument("--meme-out", metavar="FILE", help="write the motifs in MEME minimal motif format")
