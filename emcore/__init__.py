@@ -1,9 +1,14 @@
 """emcore: the expectation-maximization library of The EM Book.
 
-One generic driver, :func:`fit_em`, and one module per model:
+One generic driver, :func:`fit_em`, and one module per model, in layers (each module
+imports only from the layers below it; ``tests/test_layers.py`` checks it):
 
-- :mod:`emcore.em` - the driver, the model protocol, :class:`EMResult`;
-- :mod:`emcore.accelerate` - SQUAREM extrapolation (``fit_em(..., accelerate="squarem")``);
+- :mod:`emcore.results` - :class:`EMRecord`, :class:`EMResult` (``status`` and ``message``);
+- :mod:`emcore.transforms` - log-odds and centred log-ratios, the pieces of every
+  model's unconstrained parametrisation;
+- :mod:`emcore.em` - the driver and the model protocol;
+- :mod:`emcore.accelerate` - SQUAREM extrapolation, registered with the driver
+  (``fit_em(..., accelerate="squarem")``);
 - :mod:`emcore.coins` - mixtures of coins (Do & Batzoglou 2008, Figure 1);
 - :mod:`emcore.gmm` - Gaussian mixtures (soft clustering, k-means as a limit);
 - :mod:`emcore.haplotype` - haplotype frequencies from unphased genotypes
@@ -15,7 +20,7 @@ One generic driver, :func:`fit_em`, and one module per model:
 All log-likelihoods are natural logs summed over the observations.
 """
 
-from . import accelerate, coins, datasets, gmm, haplotype, hmm, motif
+from . import accelerate, coins, datasets, gmm, haplotype, hmm, motif, results, transforms
 from .coins import CoinData, CoinMixture, CoinParams, complete_data_mle
 from .gmm import GaussianMixture, GMMParams
 from .hmm import DiscreteHMM, HMMData, HMMParams, HMMPosterior
@@ -49,4 +54,6 @@ __all__ = [
     "haplotype",
     "hmm",
     "motif",
+    "results",
+    "transforms",
 ]

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp, xlog1py, xlogy
 
-from . import accelerate as _acc
+from . import transforms as _tr
 from ._validation import (
     as_count_array,
     as_float_vector,
@@ -322,9 +322,9 @@ class CoinMixture:
         """
         if not isinstance(params, CoinParams) or params.n_coins != self.n_coins:
             raise TypeError(f"params must be CoinParams with {self.n_coins} coins; got {params!r}")
-        parts = [_acc.bernoulli_to_unconstrained(params.theta)]
+        parts = [_tr.bernoulli_to_unconstrained(params.theta)]
         if self.learn_weights:
-            parts.append(_acc.simplex_to_unconstrained(params.weights))
+            parts.append(_tr.simplex_to_unconstrained(params.weights))
         return np.concatenate(parts)
 
     def from_unconstrained(self, vector: Any, like: CoinParams) -> CoinParams:
@@ -337,10 +337,10 @@ class CoinMixture:
         if not isinstance(like, CoinParams) or like.n_coins != self.n_coins:
             raise TypeError(f"like must be CoinParams with {self.n_coins} coins; got {like!r}")
         v = as_float_vector(vector, "vector")
-        theta, used = _acc.bernoulli_from_unconstrained(v, like.theta)
+        theta, used = _tr.bernoulli_from_unconstrained(v, like.theta)
         weights = like.weights
         if self.learn_weights:
-            weights, k = _acc.simplex_from_unconstrained(v[used:], like.weights)
+            weights, k = _tr.simplex_from_unconstrained(v[used:], like.weights)
             used += k
         if used != v.size:
             raise ValueError(f"vector must have {used} entries for these parameters; got {v.size}")

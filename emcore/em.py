@@ -143,26 +143,37 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ._validation import check_callable, check_choice, check_flag, check_int, check_real, spawn_generators
+from .results import DECREASE_RTOL, EMRecord, EMResult, EMWarning, finish, objective
+from ._validation import (
+    check_callable,
+    check_choice,
+    check_flag,
+    check_int,
+    check_real,
+    describe,
+    spawn_generators,
+)
 
-__all__ = ["EMModel", "EMRecord", "EMResult", "EMWarning", "elbo", "fit_em", "DECREASE_RTOL"]
-
-#: A decrease of the objective larger than this (relative to ``max(1, |L|)``) is a
-#: real decrease, not rounding: the run stops with status ``"decreased"``.
-DECREASE_RTOL = 1e-10
+__all__ = [
+    "Accelerator",
+    "DECREASE_RTOL",
+    "EMModel",
+    "EMRecord",
+    "EMResult",
+    "EMWarning",
+    "elbo",
+    "fit_em",
+    "register_accelerator",
+]
 
 _MODES = ("soft", "hard")
 _PROTOCOL = ("prepare", "initial_params", "coerce_params", "e_step", "m_step")
 _BOUND_PROTOCOL = ("complete_loglik", "entropy")
-
-
-class EMWarning(UserWarning):
-    """Issued when a run stops because its objective decreased or became NaN."""
 
 
 @runtime_checkable
@@ -183,151 +194,38 @@ class EMModel(Protocol):
 
 
 @dataclass(frozen=True)
-class EMRecord:
-    """One iterate of a run.
+class Accelerator:
+    """An accelerator of EM, registered with :func:`register_accelerator`.
 
-    Attributes
-    ----------
-    iteration : int
-        Number of M-steps taken to reach these parameters (0 is the starting point).
-    params : object
-        The model's parameters at this iterate.
-    loglik : float
-        Total observed-data log-likelihood ``log P(x; params)`` (natural log).
-    classification_loglik : float or None
-        ``max_z log P(x, z; params)``, the objective of hard EM; None in soft mode.
-    bound : float or None
-        Only with ``fit_em(..., record_bound=True)``, and only from iteration 1 on:
-        ``g_{t-1}(params) = elbo(model, data, params, q_{t-1})`` for this record's
-        iteration ``t``, the lower bound built by the *previous* E-step (its
-        distribution ``q_{t-1}`` over completions, at the previous parameters)
-        evaluated at *these* parameters, the M-step's answer. In soft mode
-        ``loglik >= bound >= previous.loglik``; in hard mode
-        ``classification_loglik >= bound >= previous.classification_loglik``.
-        ``loglik - bound`` is ``KL(q_{t-1} || P(z | x; params))``, the gap that the
-        next E-step closes. None at iteration 0 and when not recorded. For a model
-        with ``log_prior`` the bound includes ``log_prior(params)``, so the chain
-        holds for ``loglik + log_prior`` (and ``loglik + log_prior - bound`` is the
-        KL gap).
-    log_prior : float or None
-        ``model.log_prior(data, params)`` for a MAP model (pseudocounts); None for a
-        model without a prior. The driver's objective is ``loglik + log_prior``.
-    n_evals : int
-        Cumulative number of EM-map evaluations ``F(x) = M(E(x))`` (M-steps) spent
-        to reach this record: ``iteration`` for plain EM; with
-        ``accelerate="squarem"`` 2 or 3 per cycle (see :mod:`emcore.accelerate`).
-        Compare runs by this, not by ``iteration``. Defaults to ``iteration``.
-    n_e_steps : int
-        Cumulative number of E-steps, the evaluation at the start included:
-        ``iteration + 1`` for plain EM (the default); with acceleration it also
-        counts the E-steps spent on objective checks.
-    squarem : str or None
-        None for plain EM and for the start. With ``accelerate="squarem"``, how the
-        cycle that produced this record ended: ``"jump"`` (the extrapolated point
-        was accepted and stabilised by one EM map), ``"pullback"`` (accepted after
-        pulling the step back towards plain EM because it left the parameter
-        space), ``"rejected"`` (the extrapolated point had a lower objective than
-        two plain EM steps, or was pulled back all the way: the plain EM point was
-        kept) or ``"em"`` (plain EM steps only: no jump was tried).
+    ``check(model, name, mode, record_bound)`` raises TypeError/ValueError unless the
+    run can be accelerated; ``run(model, data, params, tol, max_iter, callback)``
+    returns the :class:`EMResult` of one accelerated run from ``params``.
     """
 
-    iteration: int
-    params: Any
-    loglik: float
-    classification_loglik: float | None = None
-    bound: float | None = None
-    log_prior: float | None = None
-    n_evals: int | None = None
-    n_e_steps: int | None = None
-    squarem: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.n_evals is None:
-            object.__setattr__(self, "n_evals", int(self.iteration))
-        if self.n_e_steps is None:
-            object.__setattr__(self, "n_e_steps", int(self.iteration) + 1)
+    name: str
+    check: Callable[[Any, str, str, bool], None]
+    run: Callable[..., EMResult]
 
 
-@dataclass(frozen=True)
-class EMResult:
-    """What :func:`fit_em` returns.
-
-    Attributes
-    ----------
-    params : object
-        The fitted parameters (the model's params dataclass).
-    loglik : float
-        Total observed-data log-likelihood at ``params`` (natural log), computed by an
-        E-step at exactly these parameters.
-    objective : float
-        The maximised objective at ``params``: ``loglik`` in soft mode, the
-        classification log-likelihood in hard mode, each plus ``log_prior`` for a
-        model that has one (MAP-EM).
-    history : tuple of EMRecord
-        Every iterate of the returned run; ``history[0]`` is the starting point.
-    n_iter : int
-        Number of M-steps taken.
-    converged : bool
-        True only when the tolerance was met (never when ``max_iter`` stopped it).
-    status : str
-        ``"converged"``, ``"max_iter"``, ``"decreased"`` or ``"nan"``.
-    mode : str
-        ``"soft"`` or ``"hard"``.
-    runs : tuple of EMResult
-        With ``n_init > 1``, every restart (each with its own history), in the order
-        they were run; ``runs[best_run]`` is this result. Empty for a single run.
-    best_run : int
-        Index of the returned run among ``runs`` (0 for a single run).
-    accelerate : str or None
-        ``"squarem"`` for an accelerated run, None for plain EM.
-    """
-
-    params: Any
-    loglik: float
-    objective: float
-    history: tuple[EMRecord, ...]
-    n_iter: int
-    converged: bool
-    status: str
-    mode: str
-    runs: tuple[EMResult, ...] = field(default=(), repr=False)
-    best_run: int = 0
-    accelerate: str | None = None
-
-    @property
-    def n_evals(self) -> int:
-        """EM-map evaluations (M-steps) the run spent: the last record's ``n_evals``."""
-        return int(self.history[-1].n_evals)
-
-    @property
-    def loglik_trace(self) -> np.ndarray:
-        """Observed-data log-likelihood of every iterate, shape ``(n_iter + 1,)``."""
-        return np.array([r.loglik for r in self.history])
-
-    @property
-    def objective_trace(self) -> np.ndarray:
-        """The mode's objective at every iterate, shape ``(n_iter + 1,)``."""
-        return np.array([_objective(r, self.mode) for r in self.history])
-
-    @property
-    def bound_trace(self) -> np.ndarray:
-        """``history[t].bound`` for every iterate, shape ``(n_iter + 1,)``.
-
-        NaN where no bound was recorded (always at iteration 0; everywhere unless
-        the run used ``record_bound=True``).
-        """
-        return np.array([math.nan if r.bound is None else r.bound for r in self.history])
-
-    def __repr__(self) -> str:
-        return (
-            f"EMResult(status={self.status!r}, n_iter={self.n_iter}, "
-            f"loglik={self.loglik:.6f}, mode={self.mode!r}, params={self.params!r})"
-        )
+#: name -> Accelerator; filled by the accelerator modules (emcore.accelerate registers
+#: "squarem" when emcore is imported), so the driver never imports them.
+_ACCELERATORS: dict[str, Accelerator] = {}
 
 
-def _objective(record: EMRecord, mode: str) -> float:
-    value = record.loglik if mode == "soft" else record.classification_loglik
-    return value if record.log_prior is None else value + record.log_prior
+def register_accelerator(accelerator: Accelerator) -> None:
+    """Make ``fit_em(..., accelerate=accelerator.name)`` use ``accelerator``."""
+    _ACCELERATORS[accelerator.name] = accelerator
+
+
+def _accelerator(name: Any) -> Accelerator | None:
+    if name is None:
+        return None
+    known = " or ".join(["None"] + [repr(n) for n in sorted(_ACCELERATORS)])
+    if not isinstance(name, str):
+        raise TypeError(f"accelerate must be {known}; got {describe(name)}")
+    if name not in _ACCELERATORS:
+        raise ValueError(f"accelerate must be {known}; got {name!r}")
+    return _ACCELERATORS[name]
 
 
 def _not_a_class(model: Any) -> None:
@@ -489,10 +387,9 @@ def fit_em(
     n_init = check_int(n_init, "n_init", minimum=1)
     callback = check_callable(callback, "callback")
     record_bound = check_flag(record_bound, "record_bound")
-    if accelerate is not None:
-        from .accelerate import check_accelerable
-
-        check_accelerable(model, accelerate, mode, record_bound)
+    accelerator = _accelerator(accelerate)
+    if accelerator is not None:
+        accelerator.check(model, accelerate, mode, record_bound)
     if record_bound:
         _check_bound_protocol(model)
     if init is not None and n_init > 1:
@@ -517,12 +414,10 @@ def fit_em(
             for i, rng in enumerate(generators)
         ]
 
-    if accelerate is None:
+    if accelerator is None:
         runs = [_run(model, data, start, mode, tol, max_iter, callback, record_bound) for start in starts]
     else:
-        from .accelerate import run_squarem
-
-        runs = [run_squarem(model, data, start, tol, max_iter, callback) for start in starts]
+        runs = [accelerator.run(model, data, start, tol, max_iter, callback) for start in starts]
     if len(runs) == 1:
         return runs[0]
     scores = [r.objective if math.isfinite(r.objective) else -math.inf for r in runs]
@@ -547,7 +442,7 @@ def _run(model, data, params, mode, tol, max_iter, callback, record_bound=False)
         if callback is not None:
             callback(record)
 
-        current = _objective(record, mode)
+        current = objective(record, mode)
         if not math.isfinite(current) or math.isnan(record.loglik):
             status = "nan"
             warnings.warn(
@@ -558,7 +453,7 @@ def _run(model, data, params, mode, tol, max_iter, callback, record_bound=False)
             )
             break
         if len(history) > 1:
-            previous = _objective(history[-2], mode)
+            previous = objective(history[-2], mode)
             scale = max(1.0, abs(previous))
             if current - previous < -DECREASE_RTOL * scale:
                 status = "decreased"
@@ -581,25 +476,4 @@ def _run(model, data, params, mode, tol, max_iter, callback, record_bound=False)
             if log_prior is not None:
                 bound += float(log_prior(data, params))
 
-    return _finish(history, status, mode)
-
-
-def _finish(history: list[EMRecord], status: str, mode: str, accelerate: str | None = None) -> EMResult:
-    """The result of one run: its last record, or after a decrease or a non-finite
-    objective the last record with a finite objective before the stop."""
-    if status in ("decreased", "nan"):
-        finite = [r for r in history[:-1] if math.isfinite(_objective(r, mode))]
-        chosen = finite[-1] if finite else history[-1]
-    else:
-        chosen = history[-1]
-    return EMResult(
-        params=chosen.params,
-        loglik=chosen.loglik,
-        objective=_objective(chosen, mode),
-        history=tuple(history),
-        n_iter=len(history) - 1,
-        converged=status == "converged",
-        status=status,
-        mode=mode,
-        accelerate=accelerate,
-    )
+    return finish(history, status, mode)

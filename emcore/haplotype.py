@@ -60,7 +60,7 @@ from scipy.special import xlogy
 from scipy.stats import chi2
 
 from . import _haplo_tables as T
-from . import accelerate as _acc
+from . import transforms as _tr
 from ._validation import (
     as_count_array,
     as_float_array,
@@ -1236,7 +1236,7 @@ class HaplotypeModel:
         """
         if not isinstance(params, HaplotypeParams):
             raise TypeError(f"params must be HaplotypeParams; got {type(params).__name__}")
-        return _acc.simplex_to_unconstrained(params.frequencies)
+        return _tr.simplex_to_unconstrained(params.frequencies)
 
     def from_unconstrained(self, vector: Any, like: HaplotypeParams) -> HaplotypeParams:
         """Frequencies from a vector made by :meth:`to_unconstrained`.
@@ -1248,7 +1248,7 @@ class HaplotypeModel:
         if not isinstance(like, HaplotypeParams):
             raise TypeError(f"like must be HaplotypeParams; got {type(like).__name__}")
         v = as_float_array(vector, "vector", min_size=0).ravel()
-        f, used = _acc.simplex_from_unconstrained(v, like.frequencies)
+        f, used = _tr.simplex_from_unconstrained(v, like.frequencies)
         if used != v.size:
             raise ValueError(f"vector must have {used} entries for these frequencies; got {v.size}")
         f.setflags(write=False)

@@ -40,7 +40,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from . import _hmm_kernels as _k
-from . import accelerate as _acc
+from . import transforms as _tr
 from ._optional import MissingDependency
 from ._validation import (
     as_float_array,
@@ -907,7 +907,7 @@ class DiscreteHMM:
         """
         params = self._params(params)
         parts = [
-            _acc.simplex_to_unconstrained(getattr(params, name)) for name in PARAM_NAMES if name not in self.fixed
+            _tr.simplex_to_unconstrained(getattr(params, name)) for name in PARAM_NAMES if name not in self.fixed
         ]
         return np.concatenate(parts) if parts else np.zeros(0)
 
@@ -924,7 +924,7 @@ class DiscreteHMM:
             if name in self.fixed:
                 values[name] = getattr(like, name)
                 continue
-            values[name], k = _acc.simplex_from_unconstrained(v[used:], getattr(like, name))
+            values[name], k = _tr.simplex_from_unconstrained(v[used:], getattr(like, name))
             used += k
         if used != v.size:
             raise ValueError(f"vector must have {used} entries for these parameters; got {v.size}")

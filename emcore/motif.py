@@ -95,7 +95,7 @@ from ._validation import (
     describe,
     readonly,
 )
-from . import accelerate as _acc
+from . import transforms as _tr
 from .em import fit_em
 
 __all__ = [
@@ -980,9 +980,9 @@ class MotifModel:
         """
         if not isinstance(params, MotifParams) or params.ppm.shape != (self.width, 4):
             raise TypeError(f"params must be MotifParams of width {self.width}; got {describe(params)}")
-        parts = [_acc.simplex_to_unconstrained(params.ppm)]
+        parts = [_tr.simplex_to_unconstrained(params.ppm)]
         if self._gamma_learned(params.gamma):
-            parts.append(_acc.bernoulli_to_unconstrained(params.gamma))
+            parts.append(_tr.bernoulli_to_unconstrained(params.gamma))
         return np.concatenate(parts)
 
     def from_unconstrained(self, vector: Any, like: MotifParams) -> MotifParams:
@@ -995,10 +995,10 @@ class MotifModel:
         if not isinstance(like, MotifParams) or like.ppm.shape != (self.width, 4):
             raise TypeError(f"like must be MotifParams of width {self.width}; got {describe(like)}")
         v = np.asarray(vector, dtype=float).ravel()
-        ppm, used = _acc.simplex_from_unconstrained(v, like.ppm)
+        ppm, used = _tr.simplex_from_unconstrained(v, like.ppm)
         gamma = like.gamma
         if self._gamma_learned(like.gamma):
-            g, k = _acc.bernoulli_from_unconstrained(v[used:], like.gamma)
+            g, k = _tr.bernoulli_from_unconstrained(v[used:], like.gamma)
             gamma, used = float(g[0]), used + k
         if used != v.size:
             raise ValueError(f"vector must have {used} entries for these parameters; got {v.size}")

@@ -12,7 +12,7 @@ import pytest
 import emcore
 from emcore import CoinMixture, DiscreteHMM, fit_em
 from emcore import haplotype as hap
-from emcore.accelerate import simplex_from_unconstrained, simplex_to_unconstrained
+from emcore.transforms import simplex_from_unconstrained, simplex_to_unconstrained
 from emcore.gmm import GaussianMixture
 from emcore.motif import MotifModel, mutate_sites, plant_sites
 
