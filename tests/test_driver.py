@@ -260,3 +260,26 @@ def test_restart_zero_uses_default_params():
     result = emcore.fit_em(Centred(), data, seed=3, n_init=3, max_iter=0)
     assert np.allclose(result.runs[0].history[0].params.theta, [0.6, 0.4])
     assert not np.allclose(result.runs[1].history[0].params.theta, [0.6, 0.4])
+
+
+def test_every_status_has_a_message_in_words(coin_model, coin_data):
+    """``status`` is for programs, ``message`` for people (as scipy's OptimizeResult)."""
+    start = {"theta": [0.6, 0.5]}
+    converged = fit_em(coin_model, coin_data, init=start)
+    assert converged.status == "converged" and converged.message.startswith("converged")
+    capped = fit_em(coin_model, coin_data, init=start, max_iter=3)
+    assert "max_iter" in capped.message
+    with pytest.warns(EMWarning):
+        fell = fit_em(_Broken([-10.0, -5.0, -7.0]), None, init={"value": 0})
+    assert fell.status == "decreased" and "decreased" in fell.message
+    with pytest.warns(EMWarning):
+        lost = fit_em(_Broken([-10.0, math.nan]), None, init={"value": 0})
+    assert lost.status == "nan" and "NaN" in lost.message
+    from emcore.results import STATUS_MESSAGES
+
+    assert set(STATUS_MESSAGES) == {"converged", "max_iter", "decreased", "nan"}
+
+
+def test_an_unregistered_accelerator_lists_the_registered_ones(coin_model, coin_data):
+    with pytest.raises(ValueError, match=r"accelerate must be None or 'squarem'; got 'anderson'"):
+        fit_em(coin_model, coin_data, accelerate="anderson")
