@@ -1,8 +1,8 @@
-"""Small data sets that ship with emcore (no downloads)."""
+"""The coin-flipping experiment of Do & Batzoglou (2008), Figure 1."""
 
 from __future__ import annotations
 
-from .coins import CoinData
+from ..coins import CoinData
 
 __all__ = ["seed_coins"]
 
