@@ -6,6 +6,8 @@ imports only from the layers below it; ``tests/test_layers.py`` checks it):
 - :mod:`emcore.results` - :class:`EMRecord`, :class:`EMResult` (``status`` and ``message``);
 - :mod:`emcore.transforms` - log-odds and centred log-ratios, the pieces of every
   model's unconstrained parametrisation;
+- :mod:`emcore.protocols` - the model contract: the core protocol and one protocol per
+  optional capability (hard EM, bound, prior, default start, acceleration);
 - :mod:`emcore.em` - the driver and the model protocol;
 - :mod:`emcore.accelerate` - SQUAREM extrapolation, registered with the driver
   (``fit_em(..., accelerate="squarem")``);
@@ -20,7 +22,7 @@ imports only from the layers below it; ``tests/test_layers.py`` checks it):
 All log-likelihoods are natural logs summed over the observations.
 """
 
-from . import accelerate, coins, datasets, gmm, haplotype, hmm, motif, results, transforms
+from . import accelerate, coins, datasets, gmm, haplotype, hmm, motif, protocols, results, transforms
 from .coins import CoinData, CoinMixture, CoinParams, complete_data_mle
 from .gmm import GaussianMixture, GMMParams
 from .hmm import DiscreteHMM, HMMData, HMMParams, HMMPosterior
@@ -54,6 +56,7 @@ __all__ = [
     "haplotype",
     "hmm",
     "motif",
+    "protocols",
     "results",
     "transforms",
 ]

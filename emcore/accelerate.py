@@ -16,8 +16,9 @@ A last EM step from ``x'`` stabilises the jump. All of this happens in an
 *unconstrained* parametrisation, so that ``x'`` is always a valid point: each
 model maps its parameters to and from a flat vector (``to_unconstrained``,
 ``from_unconstrained``; see the protocol in :mod:`emcore.em`). This module holds
-the cycle (:func:`run_squarem`, called by :func:`emcore.fit_em` with
-``accelerate="squarem"``) and the transforms the models share.
+the cycle (:func:`run_squarem`, which registers itself with the driver, so that
+:func:`emcore.fit_em` runs it for ``accelerate="squarem"``); the transforms the models
+share live in :mod:`emcore.transforms`.
 
 One cycle, from an evaluated point ``x0`` (its E-step done)
 -----------------------------------------------------------------
@@ -72,31 +73,17 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import describe
-from .transforms import (  # re-exported: emcore.accelerate.simplex_to_unconstrained etc. keep working
+from .em import Accelerator, register_accelerator
+from .transforms import (  # noqa: F401  (their old address; they live in emcore.transforms)
     bernoulli_from_unconstrained,
     bernoulli_to_unconstrained,
     simplex_from_unconstrained,
     simplex_to_unconstrained,
 )
-from .em import Accelerator, register_accelerator
+from .protocols import Prior, Unconstrained, has, require
 from .results import DECREASE_RTOL, EMRecord, EMResult, EMWarning, finish
 
-__all__ = [
-    "ACCELERATORS",
-    "SQUAREM_METHODS",
-    "bernoulli_from_unconstrained",
-    "bernoulli_to_unconstrained",
-    "check_accelerable",
-    "run_squarem",
-    "simplex_from_unconstrained",
-    "simplex_to_unconstrained",
-]
-
-#: The values ``fit_em(accelerate=...)`` accepts (besides None).
-ACCELERATORS = ("squarem",)
-#: The optional protocol methods SQUAREM needs.
-SQUAREM_METHODS = ("to_unconstrained", "from_unconstrained")
+__all__ = ["run_squarem"]
 
 #: Default step-length adaptation (R package SQUAREM's ``step.max0`` and ``mstep``).
 STEP_MAX0 = 1.0
@@ -105,14 +92,13 @@ MSTEP = 4.0
 _ALPHA_FLOOR = 0.01
 
 
-def check_accelerable(model: Any, accelerate: Any, mode: str, record_bound: bool) -> None:
-    """Raise ValueError/TypeError unless ``fit_em(..., accelerate=accelerate)`` can run."""
-    if accelerate is None:
-        return
-    if not isinstance(accelerate, str):
-        raise TypeError(f"accelerate must be None or 'squarem'; got {describe(accelerate)}")
-    if accelerate not in ACCELERATORS:
-        raise ValueError(f"accelerate must be None or 'squarem'; got {accelerate!r}")
+def _check_squarem(model: Any, mode: str, record_bound: bool) -> None:
+    """Raise ValueError/TypeError unless ``fit_em(..., accelerate="squarem")`` can run.
+
+    The driver has checked the name and the core protocol; this checks what SQUAREM
+    adds: soft mode, no bound chain, and the :class:`~emcore.protocols.Unconstrained`
+    methods.
+    """
     if mode != "soft":
         raise ValueError(
             "accelerate='squarem' needs mode='soft': hard (classification) EM is not a smooth "
@@ -123,12 +109,7 @@ def check_accelerable(model: Any, accelerate: Any, mode: str, record_bound: bool
             "record_bound=True records the bound chain of plain EM steps; it cannot be combined "
             "with accelerate='squarem'"
         )
-    missing = [name for name in SQUAREM_METHODS if not callable(getattr(model, name, None))]
-    if missing:
-        raise TypeError(
-            f"accelerate='squarem' needs the optional protocol methods to_unconstrained and "
-            f"from_unconstrained (see emcore.em); {type(model).__name__} lacks: {', '.join(missing)}"
-        )
+    require(model, Unconstrained, "accelerate='squarem'")
 
 
 # -- the cycle -----------------------------------------------------------------------------
@@ -170,7 +151,7 @@ def run_squarem(model, data, params, tol, max_iter, callback, *, step_max0=STEP_
     by at most ``tol * max(1, |L|)``, or when a cycle cannot get above its start
     (EM at a fixed point up to rounding).
     """
-    log_prior = getattr(model, "log_prior", None)
+    log_prior = model.log_prior if has(model, Prior) else None
     counts = {"maps": 0, "e": 0}
     history: list[EMRecord] = []
 
@@ -298,4 +279,4 @@ def _cycle(model, x0: _Point, em_map, evaluate, step_max: float, step_max0: floa
     return new, step_max, ("jump" if alpha == first else "pullback")
 
 
-register_accelerator(Accelerator("squarem", check_accelerable, run_squarem))
+register_accelerator(Accelerator("squarem", _check_squarem, run_squarem))

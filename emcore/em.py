@@ -8,8 +8,11 @@ stopped.
 
 The model protocol
 ------------------
-A model is any object with these methods (no base class is needed; see
-:class:`EMModel`). ``data`` is whatever :meth:`prepare` returns, ``params`` a small
+A model is any object with these methods (no base class is needed). The core and
+each optional capability below are typed protocols in :mod:`emcore.protocols`
+(:class:`~emcore.protocols.EMModel`, ``HardEM``, ``Bound``, ``Prior``,
+``DefaultStart``, ``Unconstrained``), and those protocols are exactly what the driver
+checks before a run. ``data`` is whatever :meth:`prepare` returns, ``params`` a small
 frozen dataclass of the model's own, ``posterior`` the model's own layout of a
 distribution over completions (for a mixture, an ``(n_samples, n_components)`` array
 of responsibilities).
@@ -144,10 +147,11 @@ import math
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 
+from .protocols import Bound, DefaultStart, EMModel, HardEM, Prior, has, require
 from .results import DECREASE_RTOL, EMRecord, EMResult, EMWarning, finish, objective
 from ._validation import (
     check_callable,
@@ -172,38 +176,19 @@ __all__ = [
 ]
 
 _MODES = ("soft", "hard")
-_PROTOCOL = ("prepare", "initial_params", "coerce_params", "e_step", "m_step")
-_BOUND_PROTOCOL = ("complete_loglik", "entropy")
-
-
-@runtime_checkable
-class EMModel(Protocol):
-    """The protocol :func:`fit_em` drives; see the module docstring for the contract."""
-
-    def prepare(self, data: Any) -> Any: ...
-
-    def initial_params(self, data: Any, rng: np.random.Generator) -> Any: ...
-
-    def coerce_params(self, init: Any, data: Any) -> Any: ...
-
-    def e_step(self, data: Any, params: Any) -> tuple[Any, float]: ...
-
-    def hard_e_step(self, data: Any, params: Any) -> tuple[Any, float, float]: ...
-
-    def m_step(self, data: Any, posterior: Any, params: Any) -> Any: ...
 
 
 @dataclass(frozen=True)
 class Accelerator:
     """An accelerator of EM, registered with :func:`register_accelerator`.
 
-    ``check(model, name, mode, record_bound)`` raises TypeError/ValueError unless the
+    ``check(model, mode, record_bound)`` raises TypeError/ValueError unless the
     run can be accelerated; ``run(model, data, params, tol, max_iter, callback)``
     returns the :class:`EMResult` of one accelerated run from ``params``.
     """
 
     name: str
-    check: Callable[[Any, str, str, bool], None]
+    check: Callable[[Any, str, bool], None]
     run: Callable[..., EMResult]
 
 
@@ -226,35 +211,6 @@ def _accelerator(name: Any) -> Accelerator | None:
     if name not in _ACCELERATORS:
         raise ValueError(f"accelerate must be {known}; got {name!r}")
     return _ACCELERATORS[name]
-
-
-def _not_a_class(model: Any) -> None:
-    if isinstance(model, type):
-        raise TypeError(
-            f"model must be a model object, e.g. {model.__name__}(...); got the class "
-            f"{model.__name__} itself"
-        )
-
-
-def _check_model(model: Any, mode: str) -> None:
-    _not_a_class(model)
-    needed = _PROTOCOL + (("hard_e_step",) if mode == "hard" else ())
-    missing = [name for name in needed if not callable(getattr(model, name, None))]
-    if missing:
-        raise TypeError(
-            f"model must implement the EM model protocol (see emcore.em); "
-            f"{type(model).__name__} lacks: {', '.join(missing)}"
-        )
-
-
-def _check_bound_protocol(model: Any) -> None:
-    _not_a_class(model)
-    missing = [name for name in _BOUND_PROTOCOL if not callable(getattr(model, name, None))]
-    if missing:
-        raise TypeError(
-            f"the evidence lower bound needs the optional protocol methods complete_loglik "
-            f"and entropy (see emcore.em); {type(model).__name__} lacks: {', '.join(missing)}"
-        )
 
 
 def elbo(model: Any, data: Any, params: Any, q: Any) -> float:
@@ -297,7 +253,7 @@ def elbo(model: Any, data: Any, params: Any, q: Any) -> float:
     TypeError
         If ``model`` lacks ``complete_loglik`` or ``entropy``.
     """
-    _check_bound_protocol(model)
+    require(model, Bound, "the evidence lower bound")
     if isinstance(params, Mapping):
         params = model.coerce_params(params, data)
     return float(model.complete_loglik(data, params, q)) + float(model.entropy(q))
@@ -381,7 +337,9 @@ def fit_em(
         (the model's own checks).
     """
     mode = check_choice(mode, "mode", _MODES)
-    _check_model(model, mode)
+    require(model, EMModel, "fit_em")
+    if mode == "hard":
+        require(model, HardEM, "mode='hard'")
     tol = check_real(tol, "tol", minimum=0)
     max_iter = check_int(max_iter, "max_iter", minimum=0)
     n_init = check_int(n_init, "n_init", minimum=1)
@@ -389,9 +347,9 @@ def fit_em(
     record_bound = check_flag(record_bound, "record_bound")
     accelerator = _accelerator(accelerate)
     if accelerator is not None:
-        accelerator.check(model, accelerate, mode, record_bound)
+        accelerator.check(model, mode, record_bound)
     if record_bound:
-        _check_bound_protocol(model)
+        require(model, Bound, "the evidence lower bound")
     if init is not None and n_init > 1:
         raise ValueError(
             "init and n_init > 1 cannot be combined: every restart would start from the "
@@ -408,9 +366,9 @@ def fit_em(
     else:
         # Restart 0 is the model's own deterministic start where it has one, so more
         # restarts can never end lower than the single default run.
-        default = getattr(model, "default_params", None)
+        default = has(model, DefaultStart)
         starts = [
-            default(data) if i == 0 and callable(default) else model.initial_params(data, rng)
+            model.default_params(data) if i == 0 and default else model.initial_params(data, rng)
             for i, rng in enumerate(generators)
         ]
 
@@ -429,7 +387,7 @@ def _run(model, data, params, mode, tol, max_iter, callback, record_bound=False)
     history: list[EMRecord] = []
     status = "max_iter"
     bound = None  # g_{t-1}(theta_t), the previous E-step's bound at these params
-    log_prior = getattr(model, "log_prior", None)
+    log_prior = model.log_prior if has(model, Prior) else None
     while True:
         prior = None if log_prior is None else float(log_prior(data, params))
         if mode == "soft":

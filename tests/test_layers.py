@@ -23,6 +23,7 @@ LAYERS = {
     "emcore._validation": 0,
     "emcore._optional": 0,
     "emcore.results": 0,
+    "emcore.protocols": 0,
     "emcore.transforms": 0,
     "emcore._sequences": 0,
     "emcore._gmm_kernels": 0,
