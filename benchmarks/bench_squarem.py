@@ -76,7 +76,7 @@ def haplotypes(rng, n=1000, n_snps=14, seed=7):
 def coins(rng):
     coin = rng.integers(0, 2, size=500)
     data = emcore.CoinData(rng.binomial(10, np.where(coin == 0, 0.6, 0.4)), np.full(500, 10))
-    return emcore.CoinMixture(learn_weights=True), data, {"theta": [0.9, 0.1]}
+    return emcore.CoinMixture(fixed=()), data, {"theta": [0.9, 0.1]}
 
 
 def motif(rng):

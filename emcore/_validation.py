@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -388,3 +389,37 @@ def check_names(values: Any, name: str, allowed: Iterable[str]) -> frozenset[str
     return frozenset(items)
 
 
+
+
+def check_fixed(fixed: Any, allowed: Iterable[str], values_from: str = "") -> frozenset[str]:
+    """The parameters a model holds fixed, by name: ``fixed={"weights"}``.
+
+    Every model spells it the same way: a collection of field names of its params
+    (a single string is one name). ``values_from`` says where the values of fixed
+    parameters come from, for the message when a mapping is passed instead.
+    """
+    options = tuple(allowed)
+    if isinstance(fixed, Mapping):
+        where = f" (their values come from {values_from})" if values_from else ""
+        raise TypeError(f"fixed must be a collection of parameter names from {list(options)}; got {describe(fixed)}{where}")
+    if isinstance(fixed, str) and fixed not in options:
+        raise ValueError(f"fixed takes parameter names, e.g. fixed={{{options[-1]!r}}}; the names are {list(options)}; got {fixed!r}")
+    return check_names(fixed, "fixed", options)
+
+
+def legacy_learn_flag(value: Any, flag: str, field: str, fixed: Any) -> Any:
+    """Map an old ``learn_<field>=True/False`` keyword onto ``fixed`` (with a DeprecationWarning).
+
+    Returns the ``fixed`` argument to use: ``fixed`` itself when ``value`` is None.
+    """
+    if value is None:
+        return fixed
+    learn = check_flag(value, flag)
+    if fixed is not None:
+        raise ValueError(f"pass fixed= or {flag}=, not both")
+    warnings.warn(
+        f"{flag}= is replaced by fixed=: use fixed={{{field!r}}} to hold the {field} fixed, fixed=() to learn them",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return () if learn else (field,)

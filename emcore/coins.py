@@ -12,14 +12,14 @@ is left out, as in the paper, since it does not depend on the parameters. Every
 log-likelihood here is a natural log, summed over the sets.
 
 The paper's model picks each coin with probability 1/2 and only learns the biases:
-that is ``CoinMixture()``; ``CoinMixture(learn_weights=True)`` learns the weights too.
+that is ``CoinMixture()`` (``fixed={"weights"}``); ``CoinMixture(fixed=())`` learns the weights too.
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,12 +29,14 @@ from . import transforms as _tr
 from ._validation import (
     as_count_array,
     as_float_vector,
+    check_fixed,
     check_flag,
     check_int,
     check_posterior,
     check_probability_vector,
     describe,
     is_int,
+    legacy_learn_flag,
 )
 
 __all__ = ["CoinData", "CoinParams", "CoinMixture", "coin_names", "complete_data_mle"]
@@ -198,12 +200,15 @@ class CoinMixture:
     ----------
     n_coins : int
         Number of coins (mixture components), at least 1.
-    learn_weights : bool
-        False (the paper's model): each set's coin is chosen with the fixed
-        ``weights``. True: the weights are estimated too.
+    fixed : collection of str
+        The parameters held fixed, by name (as for every emcore model). The default
+        ``{"weights"}`` is the paper's model: each set's coin is chosen with the
+        fixed ``weights``; ``fixed=()`` estimates the weights too.
     weights : sequence of float, optional
-        The fixed coin-choice probabilities (default: equal). With
-        ``learn_weights=True``, the weights of the default starting point.
+        The coin-choice probabilities (default: equal): the fixed ones, or, when the
+        weights are learned, those of every starting point drawn by the model.
+    learn_weights : bool, optional
+        The old spelling (``learn_weights=True`` is ``fixed=()``); deprecated.
 
     Notes
     -----
@@ -211,16 +216,40 @@ class CoinMixture:
     ``(i, k)`` is the probability that set ``i`` was made with coin ``k``.
     """
 
-    def __init__(self, n_coins: int = 2, learn_weights: bool = False, weights: Sequence[float] | None = None):
+    #: The parameters ``fixed=`` may name.
+    FIXABLE = ("weights",)
+
+    def __init__(
+        self,
+        n_coins: int = 2,
+        fixed: Iterable[str] | None = None,
+        weights: Sequence[float] | None = None,
+        *,
+        learn_weights: bool | None = None,
+    ):
         self.n_coins = check_int(n_coins, "n_coins", minimum=1)
-        self.learn_weights = check_flag(learn_weights, "learn_weights")
+        if isinstance(fixed, bool):  # CoinMixture(2, True): the old positional learn_weights
+            learn_weights, fixed = fixed, None
+        fixed = legacy_learn_flag(learn_weights, "learn_weights", "weights", fixed)
+        self.fixed = check_fixed(("weights",) if fixed is None else fixed, self.FIXABLE,
+                                 "CoinMixture(weights=...)")
         if weights is None:
             weights = np.full(self.n_coins, 1.0 / self.n_coins)
         self.weights = tuple(check_probability_vector(weights, "weights", self.n_coins).tolist())
         self.names = coin_names(self.n_coins)
 
     def __repr__(self) -> str:
-        return f"CoinMixture(n_coins={self.n_coins}, learn_weights={self.learn_weights})"
+        return f"CoinMixture(n_coins={self.n_coins}, fixed={set(self.fixed) or '()'})"
+
+    @property
+    def learn_weights(self) -> bool:
+        """Whether the weights are estimated (``"weights"`` not in ``fixed``)."""
+        return "weights" not in self.fixed
+
+    def _learned(self) -> dict[str, _tr.Transform]:
+        """Each learned field and its unconstrained transform (for SQUAREM)."""
+        fields = {"theta": _tr.LOGIT, "weights": _tr.SIMPLEX}
+        return {name: t for name, t in fields.items() if name not in self.fixed}
 
     # -- the EM model protocol -------------------------------------------------
     def prepare(self, data: Any) -> CoinData:
@@ -264,7 +293,7 @@ class CoinMixture:
         if not self.learn_weights and not np.allclose(weights, self.weights, rtol=0, atol=1e-12):
             raise ValueError(
                 f"this model keeps the weights fixed at {list(self.weights)}; got {weights.tolist()}. "
-                "Use CoinMixture(weights=...) to fix other weights, or learn_weights=True."
+                "Use CoinMixture(weights=...) to fix other weights, or fixed=() to learn them."
             )
         return CoinParams(theta=theta, weights=weights)
 
@@ -314,18 +343,15 @@ class CoinMixture:
 
     # -- an unconstrained parametrisation (for SQUAREM acceleration) ----------------
     def to_unconstrained(self, params: CoinParams) -> np.ndarray:
-        """The learned parameters as one unconstrained vector (see :mod:`emcore.accelerate`).
+        """The learned parameters as one unconstrained vector (see :mod:`emcore.transforms`).
 
-        The log-odds ``log(theta_k / (1 - theta_k))`` of each bias, then, with
-        ``learn_weights=True``, the centred log-weights. Biases that are exactly 0
-        or 1 and weights that are exactly 0 are fixed points of EM and left out.
+        The log-odds ``log(theta_k / (1 - theta_k))`` of each bias, then, when the
+        weights are learned, the centred log-weights. Biases that are exactly 0 or 1
+        and weights that are exactly 0 are fixed points of EM and left out.
         """
         if not isinstance(params, CoinParams) or params.n_coins != self.n_coins:
             raise TypeError(f"params must be CoinParams with {self.n_coins} coins; got {params!r}")
-        parts = [_tr.bernoulli_to_unconstrained(params.theta)]
-        if self.learn_weights:
-            parts.append(_tr.simplex_to_unconstrained(params.weights))
-        return np.concatenate(parts)
+        return _tr.pack(params, self._learned())
 
     def from_unconstrained(self, vector: Any, like: CoinParams) -> CoinParams:
         """Parameters from a vector made by :meth:`to_unconstrained`.
@@ -337,14 +363,7 @@ class CoinMixture:
         if not isinstance(like, CoinParams) or like.n_coins != self.n_coins:
             raise TypeError(f"like must be CoinParams with {self.n_coins} coins; got {like!r}")
         v = as_float_vector(vector, "vector")
-        theta, used = _tr.bernoulli_from_unconstrained(v, like.theta)
-        weights = like.weights
-        if self.learn_weights:
-            weights, k = _tr.simplex_from_unconstrained(v[used:], like.weights)
-            used += k
-        if used != v.size:
-            raise ValueError(f"vector must have {used} entries for these parameters; got {v.size}")
-        return CoinParams(theta=theta, weights=weights)
+        return replace(like, **_tr.unpack(v, like, self._learned()))
 
     # -- conveniences ------------------------------------------------------------
     def loglik(self, data: Any, params: Any) -> float:
@@ -412,7 +431,7 @@ def complete_data_mle(data: Any, labels: Sequence[Any] | None = None, *, n_coins
     n_coins : int
         Number of coins.
     """
-    model = CoinMixture(n_coins=n_coins, learn_weights=True)
+    model = CoinMixture(n_coins=n_coins, fixed=())
     coin_data = model.prepare(data)
     if labels is None:
         labels = coin_data.labels

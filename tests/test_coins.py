@@ -67,12 +67,12 @@ def test_label_switching_gives_the_mirror_optimum(coin_model, coin_data):
 
 
 def test_learned_weights_and_more_coins(coin_data):
-    model = CoinMixture(n_coins=3, learn_weights=True)
+    model = CoinMixture(n_coins=3, fixed=())
     result = fit_em(model, coin_data, n_init=5, seed=1)
     assert sum(result.params.weights) == pytest.approx(1.0)
     assert np.all(np.diff(result.loglik_trace) > -1e-9)
     fixed = fit_em(CoinMixture(), coin_data, init={"theta": [0.6, 0.5]})
-    two = fit_em(CoinMixture(learn_weights=True), coin_data, init={"theta": [0.6, 0.5]})
+    two = fit_em(CoinMixture(fixed=()), coin_data, init={"theta": [0.6, 0.5]})
     assert two.loglik >= fixed.loglik - 1e-9
 
 
@@ -189,8 +189,23 @@ def test_loglik_at_a_boundary_estimate(coin_model):
 
 
 def test_an_empty_coin_with_learned_weights_is_quietly_dead(coin_data, recwarn):
-    model = CoinMixture(learn_weights=True)
+    model = CoinMixture(fixed=())
     result = fit_em(model, coin_data, init={"theta": [0.1, 0.2]}, mode="hard")
     assert result.converged
     assert 0.0 in result.params.weights
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_fixed_is_the_one_spelling_and_the_old_keyword_still_works(coin_data):
+    assert CoinMixture().fixed == {"weights"} and not CoinMixture().learn_weights
+    assert CoinMixture(fixed=()).learn_weights
+    with pytest.warns(DeprecationWarning, match=r"learn_weights= is replaced by fixed="):
+        old = CoinMixture(learn_weights=True)
+    assert old.fixed == frozenset()
+    init = {"theta": [0.6, 0.5], "weights": [0.3, 0.7]}
+    a = fit_em(old, coin_data, init=init)
+    b = fit_em(CoinMixture(fixed=()), coin_data, init=init)
+    assert a.loglik == b.loglik and np.array_equal(a.params.weights, b.params.weights)
+    held = fit_em(CoinMixture(fixed={"weights"}, weights=[0.3, 0.7]), coin_data, init=init)
+    assert np.array_equal(held.params.weights, [0.3, 0.7])
+    assert repr(CoinMixture(fixed=())) == "CoinMixture(n_coins=2, fixed=())"

@@ -99,7 +99,7 @@ def test_hard_mode_differs_from_soft_as_the_chapter_says(coin_model, coin_data):
 
 
 def test_restarts_pick_the_best_and_keep_every_trace(coin_data):
-    model = CoinMixture(n_coins=3, learn_weights=True)
+    model = CoinMixture(n_coins=3, fixed=())
     result = fit_em(model, coin_data, n_init=8, seed=7, max_iter=50)
     assert len(result.runs) == 8
     assert result.runs[result.best_run].history == result.history

@@ -64,7 +64,7 @@ def coin_problems(draw, interior: bool = True) -> Problem:
     raw = draw(st.lists(st.floats(0.05, 1.0), min_size=n_coins, max_size=n_coins))
     weights = np.asarray(raw) / np.sum(raw)
     theta = draw(st.lists(st.floats(0.02, 0.98), min_size=n_coins, max_size=n_coins))
-    model = CoinMixture(n_coins, learn_weights=learn, weights=weights)
+    model = CoinMixture(n_coins, fixed=() if learn else {"weights"}, weights=weights)
     seed = draw(st.integers(0, 2**32 - 1))
     return Problem(model, (heads, tosses), {"theta": theta, "weights": weights}, seed)
 
@@ -257,7 +257,7 @@ def test_recording_the_bound_changes_nothing_else(coin_model, coin_data):
     assert np.array_equal(plain.loglik_trace, recorded.loglik_trace)
     assert all(r.bound is None for r in plain.history)
     assert np.all(np.isnan(plain.bound_trace))
-    multi = fit_em(CoinMixture(3, learn_weights=True), coin_data, n_init=3, seed=2, record_bound=True, max_iter=30)
+    multi = fit_em(CoinMixture(3, fixed=()), coin_data, n_init=3, seed=2, record_bound=True, max_iter=30)
     for run in multi.runs:
         check_bound_chain(run)
 

@@ -16,15 +16,13 @@ from emcore.transforms import simplex_from_unconstrained, simplex_to_unconstrain
 from emcore.gmm import GaussianMixture
 from emcore.motif import MotifModel, mutate_sites, plant_sites
 
-HAVE_GMM = hasattr(GaussianMixture, "to_unconstrained") and hasattr(GaussianMixture, "from_unconstrained")
-
 
 # -- problems, one per model ---------------------------------------------------------------
-def _coins(learn_weights=False):
+def _coins(fixed=("weights",)):
     rng = np.random.default_rng(7)
     coin = rng.integers(0, 2, size=300)
     data = emcore.CoinData(rng.binomial(10, np.where(coin == 0, 0.65, 0.35)), np.full(300, 10))
-    return CoinMixture(learn_weights=learn_weights), data, {"theta": [0.9, 0.2], "weights": [0.5, 0.5]}
+    return CoinMixture(fixed=fixed), data, {"theta": [0.9, 0.2], "weights": [0.5, 0.5]}
 
 
 def _hmm(fixed=()):
@@ -68,7 +66,7 @@ def _gmm():
 
 PROBLEMS = {
     "coins": _coins,
-    "coins-weights": lambda: _coins(learn_weights=True),
+    "coins-weights": lambda: _coins(fixed=()),
     "hmm": _hmm,
     "hmm-fixed-emissions": lambda: _hmm(fixed={"start", "emissions"}),
     "motif-zoops": _motif,
@@ -76,8 +74,7 @@ PROBLEMS = {
     "motif-tcm": lambda: _motif("tcm"),
     "haplotype": _haplotypes,
     "haplotype-no-prune": lambda: _haplotypes(prune=0),
-    "gmm": pytest.param(_gmm, marks=pytest.mark.skipif(
-        not HAVE_GMM, reason="GaussianMixture has no to_unconstrained/from_unconstrained yet")),
+    "gmm": _gmm,
 }
 
 
@@ -139,7 +136,7 @@ def test_round_trip_through_the_unconstrained_vector(make):
 
 
 def test_accelerated_never_ends_below_plain_em():
-    for make in (lambda: _coins(True), _hmm, _haplotypes, _motif) + ((_gmm,) if HAVE_GMM else ()):
+    for make in (lambda: _coins(fixed=()), _hmm, _haplotypes, _motif, _gmm):
         model, data, _ = make()
         data = model.prepare(data)
         for seed in range(4):
@@ -187,7 +184,7 @@ def test_plain_em_counts_one_map_per_iteration(coin_model, coin_data):
 
 
 def test_max_iter_bounds_the_em_maps():
-    model, data, init = _coins(True)
+    model, data, init = _coins(fixed=())
     for max_iter in (0, 1, 2, 3, 7, 20):
         fast = fit_em(model, data, init=init, tol=0, max_iter=max_iter, accelerate="squarem")
         assert fast.n_evals == max_iter and fast.status == "max_iter" and not fast.converged

@@ -87,7 +87,7 @@ def _check_options(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> str:
     _check_options(args)
     data = _read_coin_csv(Path(args.file))
-    model = CoinMixture(n_coins=args.coins, learn_weights=args.learn_weights)
+    model = CoinMixture(n_coins=args.coins, fixed=() if args.learn_weights else {"weights"})
     init = None if args.init is None else {"theta": args.init}
     result = fit_em(
         model, data, init=init, mode=args.mode, tol=args.tol, max_iter=args.max_iter,
