@@ -1,7 +1,7 @@
 # The EM Book. Two commands do all set-up on a fresh machine (Python 3.10+ and make):
 #   make book   create .venv, install requirements.txt, build the HTML book
-#   make test   the same set-up, then unit tests, strict nbval (native, then on baseline
-#               CPU kernels), strict build, browser tests
+#   make test   the same set-up, then lint, format and type checks, unit tests, strict
+#               nbval (native, then on baseline CPU kernels), strict build, browser tests
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -17,12 +17,13 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 CHAPTERS = $(shell $(BIN)/python tools/toc_chapters.py)
 
-.PHONY: help install book test unit nbval nbval-portable strict-book browser lab notebooks bench clean
+.PHONY: help install book test check lint typecheck unit nbval nbval-portable strict-book browser lab notebooks bench clean
 
 help:
 	@echo "make book       set up .venv and build the HTML book into _build/html"
-	@echo "make test       set up .venv, then unit tests, strict nbval (native and portable),"
+	@echo "make test       set up .venv, then lint and type checks, unit tests, strict nbval (native and portable),"
 	@echo "                strict build, browser tests"
+	@echo "make check      the edit loop: lint, format check, type check, unit tests (a few minutes)"
 	@echo "make nbval-portable  strict nbval with numpy, OpenBLAS and numba on baseline kernels"
 	@echo "make lab        open the chapters in JupyterLab"
 	@echo "make notebooks  re-execute every chapter in place (stored outputs)"
@@ -41,6 +42,18 @@ $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --all
 	@echo "The book is at: $(CURDIR)/_build/html/index.html"
+
+# Lint and format of the code (the chapters are checked by nbval instead), types of emcore.
+LINTED = emcore tests tools benchmarks
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck unit
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests --ignore=tests/browser -q
@@ -89,7 +102,7 @@ strict-book: $(STAMP)
 browser: $(STAMP)
 	$(BIN)/python -m pytest tests/browser -q -rs
 
-test: unit nbval nbval-portable strict-book browser
+test: lint typecheck unit nbval nbval-portable strict-book browser
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters

@@ -40,6 +40,8 @@ DIRECT = {
     "hypothesis": "property-based tests of EM's invariants",
     "playwright": "drives Debian's Chromium for the rendered-book tests (it never downloads a browser here)",
     "jupyterlab": "make lab: read and run the chapters interactively",
+    "ruff": "lint and format checks of emcore, tests, tools and benchmarks (make check, make test)",
+    "mypy": "static type check of emcore (make check, make test)",
 }
 
 
