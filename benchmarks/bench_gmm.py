@@ -13,6 +13,7 @@ and the last E-step are not counted as iteration time.
 
 Usage: python benchmarks/bench_gmm.py [--sizes 100000 1000000] [--iters 50]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,9 +74,15 @@ def run_emcore(X, start, iters):
 
 def run_sklearn(X, start, iters):
     sk = SkGaussianMixture(
-        K, covariance_type="full", tol=0.0, max_iter=iters, init_params="random_from_data",
-        weights_init=start["weights"], means_init=start["means"],
-        precisions_init=np.linalg.inv(start["covariances"]), random_state=0,
+        K,
+        covariance_type="full",
+        tol=0.0,
+        max_iter=iters,
+        init_params="random_from_data",
+        weights_init=start["weights"],
+        means_init=start["means"],
+        precisions_init=np.linalg.inv(start["covariances"]),
+        random_state=0,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -116,18 +123,20 @@ def main() -> None:
         s_it = (s_all - s_one) / (sk.n_iter_ - 1)
         total_sk = sk.score(X) * n
         rel = abs(ours.loglik - total_sk) / abs(total_sk)
-        e_mem = peak_mib(lambda: run_emcore(X, start, 3))
-        s_mem = peak_mib(lambda: run_sklearn(X, start, 3))
+        e_mem = peak_mib(lambda X=X, start=start: run_emcore(X, start, 3))
+        s_mem = peak_mib(lambda X=X, start=start: run_sklearn(X, start, 3))
         flops = nominal_flops(n)
         print(f"n = {n:,} (data {data_mib:.0f} MiB)")
-        print(f"  emcore   {e_it:8.4f} s/iter  {flops / e_it / 1e9:6.2f} GFLOP/s "
-              f"({100 * flops / e_it / 1e9 / rate:4.1f}% of matmul)  peak {e_mem:6.0f} MiB")
-        print(f"  sklearn  {s_it:8.4f} s/iter  {flops / s_it / 1e9:6.2f} GFLOP/s "
-              f"({100 * flops / s_it / 1e9 / rate:4.1f}% of matmul)  peak {s_mem:6.0f} MiB")
-        print(f"  ratio emcore / sklearn time per iteration: {e_it / s_it:.3f} "
-              f"(sklearn {s_it / e_it:.1f}x slower)")
-        print(f"  same fit: emcore {ours.n_iter} iterations, total log-likelihood "
-              f"relative difference {rel:.1e}\n")
+        print(
+            f"  emcore   {e_it:8.4f} s/iter  {flops / e_it / 1e9:6.2f} GFLOP/s "
+            f"({100 * flops / e_it / 1e9 / rate:4.1f}% of matmul)  peak {e_mem:6.0f} MiB"
+        )
+        print(
+            f"  sklearn  {s_it:8.4f} s/iter  {flops / s_it / 1e9:6.2f} GFLOP/s "
+            f"({100 * flops / s_it / 1e9 / rate:4.1f}% of matmul)  peak {s_mem:6.0f} MiB"
+        )
+        print(f"  ratio emcore / sklearn time per iteration: {e_it / s_it:.3f} (sklearn {s_it / e_it:.1f}x slower)")
+        print(f"  same fit: emcore {ours.n_iter} iterations, total log-likelihood relative difference {rel:.1e}\n")
 
 
 if __name__ == "__main__":

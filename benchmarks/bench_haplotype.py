@@ -8,6 +8,7 @@ issue 6 (2 s and 30 s on a 2-core machine), and the accuracy against the simulat
 phases. No Python library for haplotype EM is installed to compare with, so the
 reference point is the goal itself.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,13 @@ GOALS = {20: 2.0, 200: 30.0}
 def simulate(n_individuals: int, n_snps: int, length: float, seed: int, min_maf: float) -> np.ndarray:
     """True haplotype pairs, shape (n_individuals, 2, n_snps), of evenly spaced SNPs."""
     ts = msprime.sim_ancestry(
-        samples=n_individuals, ploidy=2, sequence_length=length, recombination_rate=1e-8,
-        population_size=10_000, random_seed=seed)
+        samples=n_individuals,
+        ploidy=2,
+        sequence_length=length,
+        recombination_rate=1e-8,
+        population_size=10_000,
+        random_seed=seed,
+    )
     ts = msprime.sim_mutations(ts, rate=1e-8, random_seed=seed + 1)
     chroms = np.array([v.genotypes for v in ts.variants() if len(v.alleles) == 2]).T
     freq = chroms.mean(axis=0)
@@ -65,9 +71,11 @@ def main() -> None:
             times.append(time.perf_counter() - start)
         best = min(times)
         share, switch = phase_accuracy(pairs, result.phased_alleles())
-        print(f"{n_snps:>4}  {method:<9} {result.data.n_pairs:>7,}  {result.fit.n_iter:>6}  {best:7.2f}  "
-              f"{GOALS[n_snps]:4.0f}  {best / GOALS[n_snps]:6.2f}  {share:6.1%}  {switch:6.2%}"
-              f"  ({result.fit.status})")
+        print(
+            f"{n_snps:>4}  {method:<9} {result.data.n_pairs:>7,}  {result.fit.n_iter:>6}  {best:7.2f}  "
+            f"{GOALS[n_snps]:4.0f}  {best / GOALS[n_snps]:6.2f}  {share:6.1%}  {switch:6.2%}"
+            f"  ({result.fit.status})"
+        )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ and the ratio emcore / hmmlearn (below 1: emcore is faster). Not run by ``make t
 
 Usage: .venv/bin/python benchmarks/bench_hmm.py [--iterations 20]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,9 +40,7 @@ def time_emcore(model, rolls, k):
 
 
 def time_hmmlearn(rolls, k):
-    ref = hmm.CategoricalHMM(
-        n_components=2, n_features=6, n_iter=k, tol=-np.inf, init_params="", params="ste"
-    )
+    ref = hmm.CategoricalHMM(n_components=2, n_features=6, n_iter=k, tol=-np.inf, init_params="", params="ste")
     ref.startprob_ = np.array(START["start"])
     ref.transmat_ = np.array(START["transitions"])
     ref.emissionprob_ = np.array(START["emissions"])

@@ -8,6 +8,7 @@ Goals (2-core machine): one iteration < 50 ms; the whole search < 60 s.
 
 Usage: python benchmarks/bench_motif.py
 """
+
 from __future__ import annotations
 
 import time

@@ -12,6 +12,7 @@ the ratios plain / SQUAREM, and how far a full accelerated run (``tol=1e-12``) e
 from ``L*``. Goal of issue 8: at least 3x fewer evaluations and 2x less time on the
 Gaussian mixture and on haplotype EM. Not run by ``make test``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,8 +61,9 @@ def gaussian_mixture(rng):
 
 
 def haplotypes(rng, n=1000, n_snps=14, seed=7):
-    ts = msprime.sim_ancestry(samples=n, ploidy=2, sequence_length=300_000, recombination_rate=1e-8,
-                              population_size=10_000, random_seed=seed)
+    ts = msprime.sim_ancestry(
+        samples=n, ploidy=2, sequence_length=300_000, recombination_rate=1e-8, population_size=10_000, random_seed=seed
+    )
     ts = msprime.sim_mutations(ts, rate=1e-8, random_seed=seed + 1)
     chroms = np.array([v.genotypes for v in ts.variants() if len(v.alleles) == 2]).T
     freq = chroms.mean(axis=0)
@@ -89,11 +91,17 @@ def motif(rng):
 
 def hmm(rng):
     model = emcore.DiscreteHMM(2, alphabet="abc")
-    truth = {"start": [0.5, 0.5], "transitions": [[0.95, 0.05], [0.1, 0.9]],
-             "emissions": [[0.3, 0.3, 0.4], [0.4, 0.3, 0.3]]}
+    truth = {
+        "start": [0.5, 0.5],
+        "transitions": [[0.95, 0.05], [0.1, 0.9]],
+        "emissions": [[0.3, 0.3, 0.4], [0.4, 0.3, 0.3]],
+    }
     _, seqs = model.sample(truth, [3000], rng)
-    init = {"start": [0.5, 0.5], "transitions": [[0.8, 0.2], [0.2, 0.8]],
-            "emissions": [[0.2, 0.3, 0.5], [0.5, 0.3, 0.2]]}
+    init = {
+        "start": [0.5, 0.5],
+        "transitions": [[0.8, 0.2], [0.2, 0.8]],
+        "emissions": [[0.2, 0.3, 0.5], [0.5, 0.3, 0.2]],
+    }
     return model, model.prepare(seqs), init
 
 
@@ -111,8 +119,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2008)
     args = parser.parse_args()
-    print(f"time and EM maps to reach the plain-EM optimum (objective within {RTOL:g} relative); "
-          f"seconds: best of {args.repeat}")
+    print(
+        f"time and EM maps to reach the plain-EM optimum (objective within {RTOL:g} relative); "
+        f"seconds: best of {args.repeat}"
+    )
     print(f"{'problem':<42}{'EM maps (E-steps)':>22}{'ratio':>7}{'seconds':>17}{'ratio':>7}  final")
     print(f"{'':<42}{'plain':>10}{'SQUAREM':>12}{'':>7}{'plain':>8}{'SQUAREM':>9}{'':>7}  rel. gap")
     for name, make in PROBLEMS.items():
@@ -125,8 +135,11 @@ def main() -> None:
             rows[accelerate] = (maps, e_steps, min(r[2] for r in runs))
         final = fit_em(model, data, init=init, tol=1e-12, max_iter=100_000, accelerate="squarem").objective
         (pm, pe, ps), (sm, se, ss) = rows[None], rows["squarem"]
-        print(f"{name:<42}{f'{pm} ({pe})':>10}{f'{sm} ({se})':>12}{pm / sm:>6.1f}x"
-              f"{ps:>8.3f}{ss:>9.3f}{ps / ss:>6.1f}x  {(final - optimum) / abs(optimum):+.1e}", flush=True)
+        print(
+            f"{name:<42}{f'{pm} ({pe})':>10}{f'{sm} ({se})':>12}{pm / sm:>6.1f}x"
+            f"{ps:>8.3f}{ss:>9.3f}{ps / ss:>6.1f}x  {(final - optimum) / abs(optimum):+.1e}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

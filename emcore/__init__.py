@@ -23,11 +23,11 @@ All log-likelihoods are natural logs summed over the observations.
 """
 
 from . import accelerate, coins, datasets, gmm, haplotype, hmm, motif, protocols, results, transforms
+from ._optional import MissingDependency
 from .coins import CoinData, CoinMixture, CoinParams, complete_data_mle
+from .em import EMModel, EMRecord, EMResult, EMWarning, elbo, fit_em
 from .gmm import GaussianMixture, GMMParams
 from .hmm import DiscreteHMM, HMMData, HMMParams, HMMPosterior
-from .em import EMModel, EMRecord, EMResult, EMWarning, elbo, fit_em
-from ._optional import MissingDependency
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,5 @@
 """``python -m emcore MODEL ...``: see :mod:`emcore.cli`."""
+
 import sys
 
 from emcore.cli import main

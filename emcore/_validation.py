@@ -237,7 +237,9 @@ def as_float_array(
             want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
             raise ValueError(f"{name} must have shape {want}; got {array.shape}")
     if array.size < min_size:
-        raise ValueError(f"{name} is empty: at least {min_size} value{'s' if min_size != 1 else ''} needed; got shape {array.shape}")
+        raise ValueError(
+            f"{name} is empty: at least {min_size} value{'s' if min_size != 1 else ''} needed; got shape {array.shape}"
+        )
     if finite:
         bad = ~np.isfinite(array)
         if allow_nan:
@@ -389,8 +391,6 @@ def check_names(values: Any, name: str, allowed: Iterable[str]) -> frozenset[str
     return frozenset(items)
 
 
-
-
 def check_fixed(fixed: Any, allowed: Iterable[str], values_from: str = "") -> frozenset[str]:
     """The parameters a model holds fixed, by name: ``fixed={"weights"}``.
 
@@ -401,9 +401,13 @@ def check_fixed(fixed: Any, allowed: Iterable[str], values_from: str = "") -> fr
     options = tuple(allowed)
     if isinstance(fixed, Mapping):
         where = f" (their values come from {values_from})" if values_from else ""
-        raise TypeError(f"fixed must be a collection of parameter names from {list(options)}; got {describe(fixed)}{where}")
+        raise TypeError(
+            f"fixed must be a collection of parameter names from {list(options)}; got {describe(fixed)}{where}"
+        )
     if isinstance(fixed, str) and fixed not in options:
-        raise ValueError(f"fixed takes parameter names, e.g. fixed={{{options[-1]!r}}}; the names are {list(options)}; got {fixed!r}")
+        raise ValueError(
+            f"fixed takes parameter names, e.g. fixed={{{options[-1]!r}}}; the names are {list(options)}; got {fixed!r}"
+        )
     return check_names(fixed, "fixed", options)
 
 

@@ -74,14 +74,14 @@ from typing import Any
 import numpy as np
 
 from .em import Accelerator, register_accelerator
+from .protocols import Prior, Unconstrained, has, require
+from .results import DECREASE_RTOL, EMRecord, EMResult, EMWarning, finish
 from .transforms import (  # noqa: F401  (their old address; they live in emcore.transforms)
     bernoulli_from_unconstrained,
     bernoulli_to_unconstrained,
     simplex_from_unconstrained,
     simplex_to_unconstrained,
 )
-from .protocols import Prior, Unconstrained, has, require
-from .results import DECREASE_RTOL, EMRecord, EMResult, EMWarning, finish
 
 __all__ = ["run_squarem"]
 
@@ -171,8 +171,13 @@ def run_squarem(model, data, params, tol, max_iter, callback, *, step_max0=STEP_
 
     def record(point: _Point, outcome: str | None) -> None:
         rec = EMRecord(
-            len(history), point.params, point.loglik, log_prior=point.prior,
-            n_evals=counts["maps"], n_e_steps=counts["e"], squarem=outcome,
+            len(history),
+            point.params,
+            point.loglik,
+            log_prior=point.prior,
+            n_evals=counts["maps"],
+            n_e_steps=counts["e"],
+            squarem=outcome,
         )
         history.append(rec)
         if callback is not None:
@@ -226,8 +231,7 @@ def run_squarem(model, data, params, tol, max_iter, callback, *, step_max0=STEP_
 
 def _warn_nan(iteration: int, value: float) -> None:
     warnings.warn(
-        f"EM stopped at iteration {iteration}: the soft objective is {value}; returning the last "
-        "finite iterate",
+        f"EM stopped at iteration {iteration}: the soft objective is {value}; returning the last finite iterate",
         EMWarning,
         stacklevel=4,
     )

@@ -30,7 +30,6 @@ from ._validation import (
     as_count_array,
     as_float_vector,
     check_fixed,
-    check_flag,
     check_int,
     check_posterior,
     check_probability_vector,
@@ -93,8 +92,7 @@ class CoinData:
         tosses = as_count_array(self.tosses, "tosses")
         if heads.shape != tosses.shape:
             raise ValueError(
-                f"heads and tosses must have one entry per set; got {heads.size} heads "
-                f"and {tosses.size} tosses"
+                f"heads and tosses must have one entry per set; got {heads.size} heads and {tosses.size} tosses"
             )
         over = heads > tosses
         if over.any():
@@ -231,8 +229,7 @@ class CoinMixture:
         if isinstance(fixed, bool):  # CoinMixture(2, True): the old positional learn_weights
             learn_weights, fixed = fixed, None
         fixed = legacy_learn_flag(learn_weights, "learn_weights", "weights", fixed)
-        self.fixed = check_fixed(("weights",) if fixed is None else fixed, self.FIXABLE,
-                                 "CoinMixture(weights=...)")
+        self.fixed = check_fixed(("weights",) if fixed is None else fixed, self.FIXABLE, "CoinMixture(weights=...)")
         if weights is None:
             weights = np.full(self.n_coins, 1.0 / self.n_coins)
         self.weights = tuple(check_probability_vector(weights, "weights", self.n_coins).tolist())
@@ -337,7 +334,9 @@ class CoinMixture:
         expected_tosses = posterior.T @ data.tosses
         old = np.asarray(params.theta)
         with np.errstate(invalid="ignore", divide="ignore"):
-            theta = np.where(expected_tosses > 0, expected_heads / np.where(expected_tosses > 0, expected_tosses, 1), old)
+            theta = np.where(
+                expected_tosses > 0, expected_heads / np.where(expected_tosses > 0, expected_tosses, 1), old
+            )
         weights = posterior.mean(axis=0) if self.learn_weights else params.weights
         return CoinParams(theta=theta, weights=weights)
 
@@ -410,7 +409,9 @@ def _label_indices(labels: Sequence[Any], n_coins: int) -> np.ndarray:
         elif is_int(label) and 0 <= label < n_coins:
             index.append(int(label))
         else:
-            raise ValueError(f"label {i} is {label!r}; expected a coin letter {list(names)} or an index 0..{n_coins - 1}")
+            raise ValueError(
+                f"label {i} is {label!r}; expected a coin letter {list(names)} or an index 0..{n_coins - 1}"
+            )
     return np.asarray(index, dtype=int)
 
 

@@ -151,8 +151,6 @@ from typing import Any
 
 import numpy as np
 
-from .protocols import Bound, DefaultStart, EMModel, HardEM, Prior, has, require
-from .results import DECREASE_RTOL, EMRecord, EMResult, EMWarning, finish, objective
 from ._validation import (
     check_callable,
     check_choice,
@@ -162,6 +160,8 @@ from ._validation import (
     describe,
     spawn_generators,
 )
+from .protocols import Bound, DefaultStart, EMModel, HardEM, Prior, has, require
+from .results import DECREASE_RTOL, EMRecord, EMResult, EMWarning, finish, objective
 
 __all__ = [
     "Accelerator",

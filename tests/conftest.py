@@ -1,4 +1,5 @@
 """Shared fixtures for the emcore tests."""
+
 from __future__ import annotations
 
 import sys

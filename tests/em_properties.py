@@ -21,6 +21,7 @@ hypothesis strategy of random :class:`Problem` instances (build one from a plain
 random ``q`` in the layout of the model's E-step (for a mixture,
 :func:`random_responsibilities`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -171,8 +172,7 @@ def check_elbo(
     at_posterior = elbo(model, prepared, params, posterior)
     posterior_gap = abs(loglik - at_posterior) / scale
     assert posterior_gap <= RTOL, (
-        f"elbo at the posterior {at_posterior!r} differs from log P {loglik!r} "
-        f"(relative {posterior_gap:.3g})"
+        f"elbo at the posterior {at_posterior!r} differs from log P {loglik!r} (relative {posterior_gap:.3g})"
     )
     slack = np.inf
     for _ in range(n_q):

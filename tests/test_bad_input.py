@@ -7,6 +7,7 @@ them. A library case asserts the exact exception type (``TypeError`` for a wrong
 matches. A command-line case asserts exit status 2, an empty standard output, and one
 line on standard error that matches, with no traceback and no warning.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -15,10 +16,10 @@ import re
 import warnings
 from pathlib import Path
 
-import pytest
-
 import bad_input
+import pytest
 from bad_input import Case, CLICase
+
 from emcore.cli import main
 
 MODULES = [

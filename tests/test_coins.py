@@ -1,4 +1,5 @@
 """The coin mixture: known answers, posterior algebra, bad input."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The generic EM driver: history, stopping, restarts, modes, bad settings."""
+
 from __future__ import annotations
 
 import math

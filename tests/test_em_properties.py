@@ -7,6 +7,7 @@ time. ``python tests/test_em_properties.py`` runs the generic tests and prints t
 worst cases measured (the largest KL gap left at the posterior, the smallest
 monotonicity slack, ...).
 """
+
 from __future__ import annotations
 
 import math
@@ -29,7 +30,6 @@ from em_properties import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import emcore
 from emcore import CoinMixture, fit_em
 from emcore.em import elbo
 from emcore.gmm import COVARIANCE_TYPES, GaussianMixture
@@ -120,8 +120,14 @@ def motif_problem(rng: np.random.Generator) -> Problem:
         seqs.append("".join(letters[codes]))
     background = None if rng.random() < 0.5 else rng.dirichlet(np.full(4, 5.0))
     pseudocount = 0.0 if rng.random() < 0.5 else float(rng.uniform(0.1, 3.0))
-    model = MotifModel(width, kind, revcomp=bool(rng.random() < 0.5), background=background,
-                       pseudocount=pseudocount, learn_gamma=bool(rng.random() < 0.8))
+    model = MotifModel(
+        width,
+        kind,
+        revcomp=bool(rng.random() < 0.5),
+        background=background,
+        pseudocount=pseudocount,
+        learn_gamma=bool(rng.random() < 0.8),
+    )
     data = model.prepare(seqs)
     if kind != "tcm" and rng.random() < 0.3:  # a prior over starts, as after a first motif
         earlier = model.coerce_params({"ppm": rng.dirichlet(np.ones(4), size=width), "gamma": 1.0})
@@ -163,9 +169,12 @@ def gmm_problem(rng: np.random.Generator) -> Problem:
     n = int(rng.integers(12, 61))
     centres = rng.normal(scale=2.0, size=(K, d))
     X = centres[rng.integers(K, size=n)] + rng.normal(size=(n, d)) * rng.uniform(0.3, 1.5, size=d)
-    model = GaussianMixture(K, covariance_type=str(rng.choice(COVARIANCE_TYPES)),
-                            init=str(rng.choice(["kmeans++", "random"])),
-                            learn_weights=bool(rng.random() < 0.8))
+    model = GaussianMixture(
+        K,
+        covariance_type=str(rng.choice(COVARIANCE_TYPES)),
+        init=str(rng.choice(["kmeans++", "random"])),
+        learn_weights=bool(rng.random() < 0.8),
+    )
     return Problem(model, X, model.initial_params(model.prepare(X), rng))
 
 
@@ -215,7 +224,9 @@ def test_soft_em_never_decreases_and_climbs_its_bounds(case, data):
 @given(data=st.data())
 def test_hard_em_never_decreases(case, data):
     problem = data.draw(case.problems, label="problem")
-    numbers = check_hard_em(problem.model, problem.data, problem.init, max_iter=case.max_iter, record_bound=case.hard_bound)
+    numbers = check_hard_em(
+        problem.model, problem.data, problem.init, max_iter=case.max_iter, record_bound=case.hard_bound
+    )
     _record(case, {"hard " + k: v for k, v in numbers.items()})
 
 
@@ -278,7 +289,9 @@ def test_elbo_known_values(coin_model, coin_data):
     # A uniform q: the bound is the average of the two completions plus log 2 per set.
     uniform = np.full((5, 2), 0.5)
     lj = coin_model.log_joint(coin_data, params)
-    assert elbo(coin_model, coin_data, params, uniform) == pytest.approx(lj.mean(axis=1).sum() + 5 * np.log(2), rel=1e-14)
+    assert elbo(coin_model, coin_data, params, uniform) == pytest.approx(
+        lj.mean(axis=1).sum() + 5 * np.log(2), rel=1e-14
+    )
     # Known coins: the complete-data log-likelihood, entropy 0, and the gap is -log P(z | x).
     onehot = np.eye(2)[[1, 0, 0, 1, 0]]
     gap = loglik - elbo(coin_model, coin_data, params, onehot)

@@ -8,6 +8,7 @@ inside a function, is read from the source; an import from a higher layer to a l
 one is fine, the other way round (or a cycle) fails the test. A new module must be
 given its layer here.
 """
+
 from __future__ import annotations
 
 import ast
@@ -43,8 +44,15 @@ LAYERS = {
 }
 #: Packages whose modules all share the package's layer (a model split into modules by
 #: concept stays one model; the subcommands of the command line are one layer).
-PACKAGES = ("emcore.cli", "emcore.coins", "emcore.gmm", "emcore.hmm", "emcore.haplotype",
-            "emcore.motif", "emcore.datasets")
+PACKAGES = (
+    "emcore.cli",
+    "emcore.coins",
+    "emcore.gmm",
+    "emcore.hmm",
+    "emcore.haplotype",
+    "emcore.motif",
+    "emcore.datasets",
+)
 
 
 def _module_name(path: Path) -> str:
@@ -121,8 +129,10 @@ def test_imports_point_down(module):
 
 def test_forwarded_names_only_reach_the_data_sets():
     """A model may keep an old address for a data set that moved up to emcore.datasets."""
-    bad = {m: sorted(t for t in ts if t != "emcore.datasets" and not t.startswith("emcore.datasets."))
-           for m, ts in FORWARDING.items()}
+    bad = {
+        m: sorted(t for t in ts if t != "emcore.datasets" and not t.startswith("emcore.datasets."))
+        for m, ts in FORWARDING.items()
+    }
     bad = {m: ts for m, ts in bad.items() if ts}
     assert not bad, f"module __getattr__ may only forward to emcore.datasets: {bad}"
 
@@ -146,7 +156,7 @@ def test_no_import_cycles():
         path.append(node)
         for target in sorted(GRAPH[node]):
             if state.get(target) == 1:
-                cycle = path[path.index(target):] + [target]
+                cycle = path[path.index(target) :] + [target]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if target not in state:
                 visit(target)

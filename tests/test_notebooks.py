@@ -4,13 +4,12 @@ nbval never compares a cell that has no stored outputs and no execution count, s
 chapter saved unexecuted would pass it silently. Every chapter listed in _toc.yml must
 have been executed top to bottom in a python3 kernel, with no stored error.
 """
+
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-
 from toc_chapters import ROOT, toc_notebooks
 
 CHAPTERS = toc_notebooks()

@@ -4,6 +4,7 @@ Each optional capability is its own protocol; every model in the library declare
 ones it has, and the driver refuses a run that needs a capability the model lacks,
 naming exactly the protocol's missing methods.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Correctness only (no timing): the same fixed point as plain EM on every model, n
 a lower log-likelihood than plain EM from the same start, a non-decreasing objective,
 the safeguards, the unconstrained round trip, the bookkeeping of EM-map evaluations.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,9 +13,9 @@ import pytest
 import emcore
 from emcore import CoinMixture, DiscreteHMM, fit_em
 from emcore import haplotype as hap
-from emcore.transforms import simplex_from_unconstrained, simplex_to_unconstrained
 from emcore.gmm import GaussianMixture
 from emcore.motif import MotifModel, mutate_sites, plant_sites
+from emcore.transforms import simplex_from_unconstrained, simplex_to_unconstrained
 
 
 # -- problems, one per model ---------------------------------------------------------------
@@ -27,8 +28,11 @@ def _coins(fixed=("weights",)):
 
 def _hmm(fixed=()):
     rng = np.random.default_rng(11)
-    truth = {"start": [0.5, 0.5], "transitions": [[0.9, 0.1], [0.2, 0.8]],
-             "emissions": [[0.6, 0.3, 0.1], [0.1, 0.3, 0.6]]}
+    truth = {
+        "start": [0.5, 0.5],
+        "transitions": [[0.9, 0.1], [0.2, 0.8]],
+        "emissions": [[0.6, 0.3, 0.1], [0.1, 0.3, 0.6]],
+    }
     model = DiscreteHMM(2, alphabet="abc", fixed=fixed, start=[0.5, 0.5])
     _, seqs = model.sample(truth, [300, 200], rng)
     init = {"transitions": [[0.7, 0.3], [0.3, 0.7]], "emissions": [[0.4, 0.3, 0.3], [0.3, 0.3, 0.4]]}
@@ -194,7 +198,7 @@ def test_zero_haplotype_frequencies_stay_zero():
     model, g, _ = _haplotypes(prune=0)
     data = model.prepare(g)
     start = np.array(data.centre)
-    start[:: 3] = 0.0  # leave out every third candidate haplotype (the start stays feasible?)
+    start[::3] = 0.0  # leave out every third candidate haplotype (the start stays feasible?)
     start /= start.sum()
     try:
         init = model.coerce_params({"frequencies": start}, data)

@@ -1,5 +1,6 @@
 """The per-field transforms: every piece maps back to what it was given, and a model's
 unconstrained vector is the concatenation of its learned fields' pieces."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -48,12 +49,15 @@ def test_pack_and_unpack_follow_the_declared_fields():
     assert only.size == 2
 
 
-@pytest.mark.parametrize("vector, match", [
-    (np.zeros(3), r"vector must have 4 entries for these parameters; got 3"),
-    (np.zeros(5), r"vector must have 4 entries for these parameters; got 5"),
-    (np.array([0.0, np.nan, 0.0, 0.0]), r"the vector must be finite"),
-    (np.zeros((2, 2)), r"vector must be 1-D"),
-])
+@pytest.mark.parametrize(
+    "vector, match",
+    [
+        (np.zeros(3), r"vector must have 4 entries for these parameters; got 3"),
+        (np.zeros(5), r"vector must have 4 entries for these parameters; got 5"),
+        (np.array([0.0, np.nan, 0.0, 0.0]), r"the vector must be finite"),
+        (np.zeros((2, 2)), r"vector must be 1-D"),
+    ],
+)
 def test_unpack_refuses_a_vector_that_does_not_fit(vector, match):
     params = CoinParams(theta=(0.2, 0.7), weights=(0.4, 0.6))
     with pytest.raises(ValueError, match=match):

@@ -40,9 +40,7 @@ def _env() -> dict[str, str]:
 
 
 def _run(argv, cwd, timeout=120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(a) for a in argv], cwd=cwd, env=_env(), capture_output=True, text=True, timeout=timeout
-    )
+    return subprocess.run([str(a) for a in argv], cwd=cwd, env=_env(), capture_output=True, text=True, timeout=timeout)
 
 
 def _check(proc: subprocess.CompletedProcess, what: str) -> str:
@@ -102,8 +100,20 @@ def wheel(tmp_path_factory) -> Path:
     dist = tmp / "dist"
     _check(
         _run(
-            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-             "--disable-pip-version-check", "-q", "-w", dist, src],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "--no-index",
+                "--disable-pip-version-check",
+                "-q",
+                "-w",
+                dist,
+                src,
+            ],
             cwd=tmp,
         ),
         "pip wheel",
@@ -120,8 +130,9 @@ def venv(wheel, tmp_path_factory) -> Path:
     _check(_run([sys.executable, "-m", "venv", env_dir], cwd=tmp), "python -m venv")
     python = env_dir / "bin" / "python"
     site = Path(
-        _check(_run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=tmp), "sysconfig")
-        .strip()
+        _check(
+            _run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=tmp), "sysconfig"
+        ).strip()
     )
     with zipfile.ZipFile(wheel) as zf:
         metadata = zf.read(next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))).decode()
@@ -129,8 +140,10 @@ def venv(wheel, tmp_path_factory) -> Path:
     for name in sorted(_closure(_requirements(requires))):
         _link_distribution(name, site)
     _check(
-        _run([python, "-m", "pip", "install", "--no-deps", "--no-index", "--disable-pip-version-check", "-q", wheel],
-             cwd=tmp),
+        _run(
+            [python, "-m", "pip", "install", "--no-deps", "--no-index", "--disable-pip-version-check", "-q", wheel],
+            cwd=tmp,
+        ),
         "pip install of the wheel",
     )
     return env_dir

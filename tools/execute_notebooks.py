@@ -8,6 +8,7 @@ chapter twice changes no byte.
 
 Usage: python tools/execute_notebooks.py chapters/a.ipynb [chapters/b.ipynb ...]
 """
+
 from __future__ import annotations
 
 import sys
@@ -21,8 +22,12 @@ def merge_streams(outputs: list) -> list:
     """Join consecutive stream outputs of the same name (stdout, stderr) into one."""
     merged = []
     for out in outputs:
-        if (merged and out.get("output_type") == "stream" and merged[-1].get("output_type") == "stream"
-                and merged[-1].get("name") == out.get("name")):
+        if (
+            merged
+            and out.get("output_type") == "stream"
+            and merged[-1].get("output_type") == "stream"
+            and merged[-1].get("name") == out.get("name")
+        ):
             merged[-1]["text"] += out["text"]
         else:
             merged.append(out)

@@ -8,6 +8,7 @@ line, `pip freeze` each to a file, then:
 Packages pinned to the same version on both lines get a plain `==` pin; the others get
 one pin per line with a `python_version` marker (several packages dropped 3.10).
 """
+
 from __future__ import annotations
 
 import sys
@@ -31,7 +32,9 @@ DIRECT = {
     "tskit": "tree sequences from msprime: genotype matrices",
     "hmmlearn": "reference Baum-Welch that emcore's HMM is tested and benchmarked against",
     "numba": "compiled forward-backward recursions for long HMM sequences (a pure-numpy path checks it)",
-    "threadpoolctl": "one BLAS thread inside emcore's Gaussian-mixture kernels, which split the work over their own threads",
+    "threadpoolctl": (
+        "one BLAS thread inside emcore's Gaussian-mixture kernels, which split the work over their own threads"
+    ),
     "ipykernel": "the python3 kernel that runs the chapters",
     "nbclient": "re-executes chapters in place (make notebooks)",
     "nbformat": "reads and writes the chapter files",

@@ -3,6 +3,7 @@
 Used by the Makefile (nbval, `make notebooks`) and by the guard tests, so the set of
 chapters that are verified is exactly the set the book renders.
 """
+
 from __future__ import annotations
 
 import sys

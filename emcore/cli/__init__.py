@@ -8,6 +8,7 @@ the arguments themselves is one line too (no usage block), and no warning text r
 the terminal: a numerical warning raised while fitting becomes the error line, since a
 fit that warned cannot be trusted.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -90,8 +90,14 @@ def run(args: argparse.Namespace) -> str:
     model = CoinMixture(n_coins=args.coins, fixed=() if args.learn_weights else {"weights"})
     init = None if args.init is None else {"theta": args.init}
     result = fit_em(
-        model, data, init=init, mode=args.mode, tol=args.tol, max_iter=args.max_iter,
-        n_init=args.n_init, seed=args.seed,
+        model,
+        data,
+        init=init,
+        mode=args.mode,
+        tol=args.tol,
+        max_iter=args.max_iter,
+        n_init=args.n_init,
+        seed=args.seed,
     )
     posterior, _ = model.e_step(data, result.params)
     lines = [

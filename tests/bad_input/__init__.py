@@ -8,6 +8,7 @@ expression that names the culprit: the argument, the entry, the line); a command
 case must exit with status 2 and print one line on standard error that matches
 ``match``, with no traceback and no warning text.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping

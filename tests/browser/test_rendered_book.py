@@ -9,6 +9,7 @@ Without Chromium these tests are skipped with a message saying how to enable the
 except under CI (EMBOOK_REQUIRE_BROWSER=1, set by .ci/run), where a missing browser
 is a failure.
 """
+
 from __future__ import annotations
 
 import functools
