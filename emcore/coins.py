@@ -123,7 +123,9 @@ class CoinData:
         seqs = [_toss_string(seq, i) for i, seq in enumerate(_items(sequences, "sequences"))]
         heads = [s.count("H") for s in seqs]
         tosses = [len(s) for s in seqs]
-        return cls(heads, tosses, labels=None if labels is None else tuple(labels), sequences=tuple(seqs))
+        return cls(
+            np.array(heads), np.array(tosses), labels=None if labels is None else tuple(labels), sequences=tuple(seqs)
+        )
 
     @property
     def tails(self) -> np.ndarray:
@@ -165,6 +167,11 @@ class CoinParams:
     @property
     def n_coins(self) -> int:
         return len(self.theta)
+
+
+def _floats(values: Any) -> tuple[float, ...]:
+    """A vector of numbers as the tuple of floats a :class:`CoinParams` field holds."""
+    return tuple(np.asarray(values, dtype=float).ravel().tolist())
 
 
 def _as_data(data: Any) -> CoinData:
@@ -230,9 +237,8 @@ class CoinMixture:
             learn_weights, fixed = fixed, None
         fixed = legacy_learn_flag(learn_weights, "learn_weights", "weights", fixed)
         self.fixed = check_fixed(("weights",) if fixed is None else fixed, self.FIXABLE, "CoinMixture(weights=...)")
-        if weights is None:
-            weights = np.full(self.n_coins, 1.0 / self.n_coins)
-        self.weights = tuple(check_probability_vector(weights, "weights", self.n_coins).tolist())
+        given = np.full(self.n_coins, 1.0 / self.n_coins) if weights is None else weights
+        self.weights = tuple(check_probability_vector(given, "weights", self.n_coins).tolist())
         self.names = coin_names(self.n_coins)
 
     def __repr__(self) -> str:
@@ -262,13 +268,15 @@ class CoinMixture:
     def initial_params(self, data: CoinData, rng: np.random.Generator) -> CoinParams:
         """Biases drawn uniformly from (0.1, 0.9); the model's weights."""
         theta = rng.uniform(0.1, 0.9, size=self.n_coins)
-        return CoinParams(theta=theta, weights=self.weights)
+        return CoinParams(theta=_floats(theta), weights=self.weights)
 
     def coerce_params(self, init: Any, data: Any = None, *, name: str = "init") -> CoinParams:
         """Validate a :class:`CoinParams` or a mapping ``{"theta": [...], "weights": [...]}``.
 
         ``name`` is the argument the user passed them as, for the error messages.
         """
+        theta: Any
+        weights: Any
         if isinstance(init, CoinParams):
             theta, weights = init.theta, init.weights
         elif isinstance(init, Mapping):
@@ -292,7 +300,7 @@ class CoinMixture:
                 f"this model keeps the weights fixed at {list(self.weights)}; got {weights.tolist()}. "
                 "Use CoinMixture(weights=...) to fix other weights, or fixed=() to learn them."
             )
-        return CoinParams(theta=theta, weights=weights)
+        return CoinParams(theta=_floats(theta), weights=_floats(weights))
 
     def log_joint(self, data: Any, params: Any) -> np.ndarray:
         """``log P(set i, coin k)``, shape ``(n_sets, n_coins)``.
@@ -338,7 +346,7 @@ class CoinMixture:
                 expected_tosses > 0, expected_heads / np.where(expected_tosses > 0, expected_tosses, 1), old
             )
         weights = posterior.mean(axis=0) if self.learn_weights else params.weights
-        return CoinParams(theta=theta, weights=weights)
+        return CoinParams(theta=_floats(theta), weights=_floats(weights))
 
     # -- an unconstrained parametrisation (for SQUAREM acceleration) ----------------
     def to_unconstrained(self, params: CoinParams) -> np.ndarray:
@@ -450,5 +458,5 @@ def complete_data_mle(data: Any, labels: Sequence[Any] | None = None, *, n_coins
     if np.any(tosses == 0):
         k = int(np.flatnonzero(tosses == 0)[0])
         raise ValueError(f"coin {model.names[k]} has no labelled tosses: its bias cannot be estimated")
-    start = CoinParams(theta=np.full(n_coins, 0.5), weights=np.full(n_coins, 1.0 / n_coins))
+    start = CoinParams(theta=(0.5,) * n_coins, weights=_floats(np.full(n_coins, 1.0 / n_coins)))
     return model.m_step(coin_data, onehot, start)

@@ -147,7 +147,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -368,7 +368,7 @@ def fit_em(
         # restarts can never end lower than the single default run.
         default = has(model, DefaultStart)
         starts = [
-            model.default_params(data) if i == 0 and default else model.initial_params(data, rng)
+            cast(DefaultStart, model).default_params(data) if i == 0 and default else model.initial_params(data, rng)
             for i, rng in enumerate(generators)
         ]
 

@@ -153,7 +153,7 @@ class EMResult:
     @property
     def n_evals(self) -> int:
         """EM-map evaluations (M-steps) the run spent: the last record's ``n_evals``."""
-        return int(self.history[-1].n_evals)
+        return int(self.history[-1].n_evals or 0)  # filled in by EMRecord itself
 
     @property
     def loglik_trace(self) -> np.ndarray:
@@ -183,6 +183,10 @@ class EMResult:
 
 def objective(record: EMRecord, mode: str) -> float:
     value = record.loglik if mode == "soft" else record.classification_loglik
+    if value is None:
+        raise ValueError(
+            f"record {record.iteration} has no classification log-likelihood: it is not a hard-mode record"
+        )
     return value if record.log_prior is None else value + record.log_prior
 
 

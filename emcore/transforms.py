@@ -237,7 +237,7 @@ def pack(params: Any, fields: Mapping[str, Transform]) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def unpack(vector: Any, like: Any, fields: Mapping[str, Transform]) -> dict[str, np.ndarray]:
+def unpack(vector: Any, like: Any, fields: Mapping[str, Transform]) -> dict[str, Any]:
     """Inverse of :func:`pack`: ``{field: value}`` read from ``vector`` in order.
 
     ``like`` (a params object of the same shapes) gives each field's shape and the
@@ -247,7 +247,8 @@ def unpack(vector: Any, like: Any, fields: Mapping[str, Transform]) -> dict[str,
     v = np.asarray(vector, dtype=float)
     if v.ndim != 1:
         raise ValueError(f"vector must be 1-D; got shape {v.shape}")
-    values, used = {}, 0
+    values: dict[str, Any] = {}
+    used = 0
     for name, transform in fields.items():
         try:
             values[name], k = transform.back(v[used:], getattr(like, name))

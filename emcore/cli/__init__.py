@@ -30,7 +30,7 @@ class CLIError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad argument as one line and exit status 2."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         raise CLIError(f"{message} (see {self.prog} --help)")
 
 

@@ -11,6 +11,8 @@ import argparse
 import csv
 from pathlib import Path
 
+import numpy as np
+
 from .._validation import check_int, check_real
 from ..coins import CoinData, CoinMixture
 from ..em import fit_em
@@ -49,7 +51,7 @@ def _read_coin_csv(path: Path) -> CoinData:
             tosses.append(n)
         if not any(tosses):
             raise CLIError(f"{path} holds no tosses at all: every set has 0 tosses")
-        return CoinData(heads, tosses)
+        return CoinData(np.array(heads), np.array(tosses))
     raise CLIError(f"{path} needs columns 'heads' and 'tosses', or 'sequence'; found {sorted(columns)}")
 
 
