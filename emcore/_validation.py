@@ -427,3 +427,21 @@ def legacy_learn_flag(value: Any, flag: str, field: str, fixed: Any) -> Any:
         stacklevel=3,
     )
     return () if learn else (field,)
+
+
+# -- cells of text files (the command line, genotype tables) ---------------------------
+def parse_number(text: str) -> float | None:
+    """The number a cell of a text file holds (``"2.5"``, ``"-1e3"``, ``"nan"``), or None."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def parse_count(text: str, limit: int = 2**62) -> int | None:
+    """A whole number ``0 <= n < limit`` written with digits only (``"12"``), or None."""
+    text = text.strip()
+    if not text.isdigit():
+        return None
+    value = int(text)
+    return value if value < limit else None

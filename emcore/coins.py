@@ -38,7 +38,7 @@ from ._validation import (
     legacy_learn_flag,
 )
 
-__all__ = ["CoinData", "CoinParams", "CoinMixture", "coin_names", "complete_data_mle"]
+__all__ = ["CoinData", "CoinParams", "CoinMixture", "coin_names", "complete_data_mle", "toss_string"]
 
 
 def coin_names(n_coins: int) -> tuple[str, ...]:
@@ -58,7 +58,12 @@ def _items(values: Any, name: str) -> list[Any]:
         raise TypeError(f"{name} must be a list with one entry per set; got {describe(values)}") from None
 
 
-def _toss_string(seq: Any, i: int) -> str:
+def toss_string(seq: Any, i: int) -> str:
+    """One set of tosses as a string of H and T (upper case, spaces stripped).
+
+    ``i`` numbers the set in the messages. Raises TypeError for a value that is not a
+    string and ValueError for a letter other than H or T (in either case).
+    """
     if not isinstance(seq, str):
         raise TypeError(f"sequence {i} must be a string of H and T; got {describe(seq)}")
     s = seq.strip().upper()
@@ -106,7 +111,7 @@ class CoinData:
                 raise ValueError(f"labels must have one entry per set ({heads.size}); got {len(labels)}")
             object.__setattr__(self, "labels", labels)
         if self.sequences is not None:
-            sequences = tuple(_toss_string(seq, i) for i, seq in enumerate(_items(self.sequences, "sequences")))
+            sequences = tuple(toss_string(seq, i) for i, seq in enumerate(_items(self.sequences, "sequences")))
             if len(sequences) != heads.size:
                 raise ValueError(f"sequences must have one entry per set ({heads.size}); got {len(sequences)}")
             for i, seq in enumerate(sequences):
@@ -120,7 +125,7 @@ class CoinData:
     @classmethod
     def from_sequences(cls, sequences: Sequence[str], labels: Sequence[str] | None = None) -> CoinData:
         """Build from strings of 'H' and 'T' (case-insensitive), one per set."""
-        seqs = [_toss_string(seq, i) for i, seq in enumerate(_items(sequences, "sequences"))]
+        seqs = [toss_string(seq, i) for i, seq in enumerate(_items(sequences, "sequences"))]
         heads = [s.count("H") for s in seqs]
         tosses = [len(s) for s in seqs]
         return cls(

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validation import check_int, check_real
-from ..coins import CoinData, CoinMixture
+from .._validation import check_int, check_real, parse_count
+from ..coins import CoinData, CoinMixture, toss_string
 from ..em import fit_em
 from . import CLIError, read_table
 
@@ -31,15 +31,18 @@ def _read_coin_csv(path: Path) -> CoinData:
     if "sequence" in columns:
         sequences = []
         for line, row in enumerate(rows, start=2):
-            seq = row["sequence"].upper()
-            if not seq or set(seq) - {"H", "T"}:
+            try:
+                seq = toss_string(row["sequence"], line - 2)
+            except ValueError:
+                seq = ""
+            if not seq:
                 raise CLIError(f"{path}, line {line}: a sequence must be a string of H and T; got {row['sequence']!r}")
             sequences.append(seq)
         return CoinData.from_sequences(sequences)
     if {"heads", "tosses"} <= columns:
         heads, tosses = [], []
         for line, row in enumerate(rows, start=2):
-            h, n = _count(row["heads"]), _count(row["tosses"])
+            h, n = parse_count(row["heads"]), parse_count(row["tosses"])
             if h is None or n is None:
                 raise CLIError(
                     f"{path}, line {line}: heads and tosses must be whole numbers >= 0; "
@@ -53,14 +56,6 @@ def _read_coin_csv(path: Path) -> CoinData:
             raise CLIError(f"{path} holds no tosses at all: every set has 0 tosses")
         return CoinData(np.array(heads), np.array(tosses))
     raise CLIError(f"{path} needs columns 'heads' and 'tosses', or 'sequence'; found {sorted(columns)}")
-
-
-def _count(cell: str) -> int | None:
-    """A whole number of tosses below 2**62, or None."""
-    if not cell.isdigit():
-        return None
-    value = int(cell)
-    return value if value < 2**62 else None
 
 
 def _floats(text: str) -> list[float]:
