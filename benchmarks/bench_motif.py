@@ -16,7 +16,8 @@ import time
 import numpy as np
 
 from emcore import fit_em
-from emcore.motif import MotifModel, chipseq_peaks, find_motifs, kmer_params
+from emcore.datasets import chipseq_peaks
+from emcore.motif import MotifModel, find_motifs, kmer_params
 
 WIDTH = 15
 

@@ -25,7 +25,8 @@ import emcore
 from emcore import fit_em
 from emcore import haplotype as hap
 from emcore.gmm import GaussianMixture
-from emcore.motif import MotifModel, mutate_sites, plant_sites
+from emcore.datasets import mutate_sites, plant_sites
+from emcore.motif import MotifModel
 
 RTOL = 1e-8
 

@@ -13,24 +13,22 @@ from scipy.special import logsumexp
 from emcore import fit_em
 from emcore.cli import main
 from emcore.em import DECREASE_RTOL, elbo
-from emcore import motif
+from emcore.datasets import crp_sites, mutate_sites, plant_sites
 from emcore.motif import (
     MotifData,
     MotifModel,
     MotifParams,
     MotifWarning,
     consensus,
-    crp_sites,
     erase,
     find_motifs,
     information_content,
     kmer_params,
-    mutate_sites,
-    plant_sites,
     ppm_similarity,
     read_fasta,
     to_meme,
 )
+from emcore.motif.search import _mask_sites
 
 MOTIF = "TTGACGCATGCA"  # not a palindrome, so the strand matters
 
@@ -447,14 +445,14 @@ def test_tcm_masking_keeps_input_positions_and_lowercase_masking():
     assert data.index.tolist() == [1, 2, 3]
     q = np.zeros((3, 1, data.valid.shape[1]))
     q[1, 0, 0] = 1.0  # the only window of "TTGACA" is a site
-    masked = motif._mask_sites(data, q)
+    masked = _mask_sites(data, q)
     # "TTGACA" is gone; the others keep their positions in the input, and lower case stays masked.
     assert masked.index.tolist() == [1, 3] and masked.names == ("seq2", "seq4")
     assert masked.valid[1].tolist() == data.valid[2].tolist() and masked.valid[1].sum() == 1
-    assert motif._mask_sites(data, np.where(data.valid, 1.0, 0.0)[:, None, :]) is None
+    assert _mask_sites(data, np.where(data.valid, 1.0, 0.0)[:, None, :]) is None
     # Masking nothing changes nothing: lower case masked when the data were prepared stays
     # masked (in "GGGGCCccaaAA" only window 0 is free of masked letters), whatever the flag.
-    same = motif._mask_sites(data, np.zeros_like(q))
+    same = _mask_sites(data, np.zeros_like(q))
     np.testing.assert_array_equal(same.valid, data.valid)
     np.testing.assert_array_equal(same.codes, data.codes)
     assert same.index.tolist() == [1, 2, 3]
@@ -547,3 +545,15 @@ def test_blank_lines_before_the_first_header_are_skipped(tmp_path):
     path.write_text("\n\n# exported peaks\n>a\nACGTACGTAC\n>b\nTTGACGTACG\n")
     names, seqs = read_fasta(path)
     assert names == ["a", "b"] and seqs == ["ACGTACGTAC", "TTGACGTACG"]
+
+
+def test_moved_data_sets_keep_their_old_address():
+    import emcore.datasets
+    from emcore import motif
+    from emcore.motif import plant_sites as old_plant_sites
+
+    assert old_plant_sites is emcore.datasets.plant_sites
+    assert motif.crp_sites is emcore.datasets.crp_sites
+    assert {"crp_sites", "chipseq_peaks", "mutate_sites", "plant_sites"} <= set(dir(motif))
+    with pytest.raises(AttributeError, match="has no attribute 'not_a_name'"):
+        motif.not_a_name

@@ -4,11 +4,15 @@ Real data come from packages installed from the registry (their data files are r
 never downloaded); simulated data are drawn with a :class:`numpy.random.Generator`
 the caller passes in.
 
-- :func:`seed_coins` - the coin-flipping experiment of Do & Batzoglou (2008), Figure 1.
+- :func:`seed_coins` - the coin-flipping experiment of Do & Batzoglou (2008), Figure 1;
+- :func:`crp_sites`, :func:`chipseq_peaks` - E. coli CRP binding sites (logomaker) and
+  MafK/Oct4 ChIP-seq peaks (the janggu wheel's data files);
+  :func:`mutate_sites`, :func:`plant_sites` - simulated sequences with planted sites.
 """
 
 from __future__ import annotations
 
 from .coins import seed_coins
+from .motifs import chipseq_peaks, crp_sites, mutate_sites, plant_sites
 
-__all__ = ["seed_coins"]
+__all__ = ["chipseq_peaks", "crp_sites", "mutate_sites", "plant_sites", "seed_coins"]

@@ -14,20 +14,18 @@ import numpy as np
 
 from bad_input import Case, CLICase
 from emcore import fit_em
+from emcore.datasets import chipseq_peaks, mutate_sites, plant_sites
 from emcore.motif import (
     MotifData,
     MotifModel,
     MotifParams,
     MotifResult,
     candidate_kmers,
-    chipseq_peaks,
     consensus,
     erase,
     find_motifs,
     information_content,
     kmer_params,
-    mutate_sites,
-    plant_sites,
     ppm_similarity,
     sites_of,
     to_meme,
