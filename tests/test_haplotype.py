@@ -17,7 +17,9 @@ from emcore import fit_em
 from emcore.cli import main
 from emcore.em import DECREASE_RTOL
 from emcore.haplotype import (
+    HaplotypeData,
     HaplotypeModel,
+    HaplotypeParams,
     as_genotypes,
     equilibrium_fit,
     estimate_haplotypes,
@@ -568,7 +570,7 @@ def test_equilibrium_likelihood_is_the_nested_maximum():
     like = np.bincount(d.ind, weights=d.c * le[d.h1] * le[d.h2], minlength=g.n_individuals)
     assert float(np.sum(np.log(like))) == pytest.approx(ll_eq, rel=1e-10)
     # each locus's allele frequencies maximise that locus's likelihood (perturbations lower it)
-    from emcore.haplotype import _locus_loglik
+    from emcore.haplotype.equilibrium import _locus_loglik
 
     for l, p in enumerate(freqs):
         best = _locus_loglik(g.codes[:, l, :], p)
@@ -634,3 +636,34 @@ def test_cli_restarts_start_from_linkage_equilibrium(tmp_path, capsys):
     out = capsys.readouterr().out
     ll = float(out.split("log-likelihood (natural log, total): ")[1].split()[0])
     assert ll >= round(single.loglik, 4) and "10 start(s) (the first from linkage equilibrium)" in out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_ligation_fast_path_is_em_by_the_driver(seed):
+    """tables.em_frequencies with prune=0: fit_em's run on the same table, plus one EM map."""
+    from emcore.haplotype import tables as T
+    from emcore.haplotype.model import _equilibrium_centre, _full_table
+
+    rng = np.random.default_rng(seed)
+    g = as_genotypes(_genotype_table(_simulated_pairs(rng, n=50, n_loci=4)))
+    loci = list(range(g.n_loci))
+    table, _ = _full_table(g, loci, ordered=False)
+    start = _equilibrium_centre(g, table.haps, loci, equilibrium_fit(g)[0])
+    fast = T.em_frequencies(table, g.n_individuals, start, tol=1e-8, prune=0.0)
+    data = HaplotypeData(g, table.haps, table.ind, table.h1, table.h2, table.c, start, "full", table.n_rows)
+    model = HaplotypeModel(method="full", prune=0.0)
+    fit = fit_em(model, data, init=HaplotypeParams(start), tol=1e-8, max_iter=2000)
+    one_more = model.m_step(data, model.e_step(data, fit.params)[0], fit.params)
+    np.testing.assert_allclose(fast, one_more.frequencies, rtol=1e-10, atol=1e-13)
+
+
+def test_locus_frequencies_with_missing_alleles_come_from_the_driver():
+    """Gene counting at one locus runs through fit_em and reaches the maximum."""
+    from emcore.haplotype.equilibrium import _locus_allele_frequencies, _locus_loglik
+
+    codes = np.array([[0, 1], [1, 1], [0, -1], [2, -1], [-1, 1], [0, 0], [2, 1], [-1, -1]])
+    p = _locus_allele_frequencies(codes, 3)
+    assert p.sum() == pytest.approx(1.0) and np.all(p > 0)
+    best = _locus_loglik(codes, p)
+    for d in ([1e-4, -1e-4, 0], [0, 1e-4, -1e-4], [-1e-4, 0, 1e-4]):
+        assert _locus_loglik(codes, p + np.array(d)) < best

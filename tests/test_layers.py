@@ -29,7 +29,6 @@ LAYERS = {
     "emcore._sequences": 0,
     "emcore._gmm_kernels": 0,
     "emcore._hmm_kernels": 0,
-    "emcore._haplo_tables": 0,
     "emcore.em": 1,
     "emcore.accelerate": 2,
     "emcore.coins": 3,

@@ -12,6 +12,7 @@ an ``np.bincount`` over the rows: no Python loop over individuals.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,8 +84,12 @@ def locus_options(codes: np.ndarray, n_alleles: int) -> OrderedTable:
     ind = np.concatenate(ind_list)
     order = np.argsort(ind, kind="stable")
     haps = np.arange(n_alleles, dtype=np.int32)[:, None]
-    return OrderedTable(ind[order].astype(np.int64), np.concatenate(a_list)[order].astype(np.int64),
-                        np.concatenate(b_list)[order].astype(np.int64), haps)
+    return OrderedTable(
+        ind[order].astype(np.int64),
+        np.concatenate(a_list)[order].astype(np.int64),
+        np.concatenate(b_list)[order].astype(np.int64),
+        haps,
+    )
 
 
 def option_counts(codes: np.ndarray, n_alleles: int) -> np.ndarray:
@@ -97,7 +102,9 @@ def option_counts(codes: np.ndarray, n_alleles: int) -> np.ndarray:
     return out
 
 
-def _cross(left: OrderedTable, right: OrderedTable, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _cross(
+    left: OrderedTable, right: OrderedTable, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-individual cross product of two ordered tables (both sorted by ``ind``)."""
     n_right = np.bincount(right.ind, minlength=n)
     off_right = np.concatenate(([0], np.cumsum(n_right)[:-1]))
@@ -190,9 +197,23 @@ def segment_argmax(ind: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
     return rows[first]
 
 
-def em_frequencies(table: PairTable, n: int, start: np.ndarray, tol: float = 1e-8,
-                   max_iter: int = 2000, prune: float = 0.0) -> np.ndarray:
-    """Plain EM on a pair table (used inside partition-ligation); returns frequencies."""
+def em_frequencies(
+    table: PairTable, n: int, start: np.ndarray, tol: float = 1e-8, max_iter: int = 2000, prune: float = 0.0
+) -> np.ndarray:
+    """EM on the pair table of one block inside partition-ligation: a documented fast path.
+
+    Each iteration is the E- and M-step of :class:`~emcore.haplotype.HaplotypeModel` on
+    this table, and the run stops by the rule of :func:`emcore.fit_em`
+    (``|L_t - L_{t-1}| <= tol * max(1, |L_{t-1}|)``), returning the M-step taken at
+    the stopping point (one EM map past the driver's ``params``). It departs from the
+    model in one deliberate way, its pruning: a haplotype below ``prune`` whose
+    frequency is falling is dropped whenever every individual keeps a consistent pair
+    (the model also asks that the log-likelihood not fall, to stay monotone), and its
+    rows leave the table. Partition-ligation uses these frequencies only to choose the
+    haplotypes each block keeps, and the smaller tables are what let it scale. With
+    ``prune=0`` it is EM exactly: ``tests/test_haplotype.py`` checks it against
+    :func:`emcore.fit_em` on the same table.
+    """
     p = start.copy()
     ind, h1, h2, c = table.ind, table.h1, table.h2, table.c
     H = table.n_haplotypes
@@ -215,7 +236,7 @@ def em_frequencies(table: PairTable, n: int, start: np.ndarray, tol: float = 1e-
                     keep = (trial[h1] > 0) & (trial[h2] > 0)
                     ind, h1, h2, c = ind[keep], h1[keep], h2[keep], c[keep]
         p = new
-        if abs(ll - old) <= tol * max(1.0, abs(old)):
+        if math.isfinite(old) and abs(ll - old) <= tol * max(1.0, abs(old)):
             break
         old = ll
     return p
