@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from emcore import fit_em
-from emcore import _hmm_kernels as kernels
 from emcore.em import DECREASE_RTOL
 from emcore.hmm import DiscreteHMM, HMMData, HMMParams, HMMPosterior
 
