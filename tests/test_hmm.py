@@ -8,14 +8,11 @@ import numpy as np
 import pytest
 
 from emcore import fit_em
+from emcore.datasets import casino_model, casino_params
 from emcore.em import DECREASE_RTOL
-from emcore.hmm import DiscreteHMM, HMMData, HMMParams, HMMPosterior
+from emcore.hmm import PARAM_NAMES, DiscreteHMM, HMMData, HMMParams, HMMPosterior
 
-CASINO = {
-    "start": [0.5, 0.5],
-    "transitions": [[0.95, 0.05], [0.1, 0.9]],
-    "emissions": [[1 / 6] * 6, [0.1] * 5 + [0.5]],
-}
+CASINO = {name: getattr(casino_params(), name) for name in PARAM_NAMES}  # a mapping, to vary one field
 NEUTRAL = {
     "start": [0.5, 0.5],
     "transitions": [[0.8, 0.2], [0.2, 0.8]],
@@ -45,7 +42,7 @@ def all_paths(x, p):
 
 @pytest.fixture
 def casino():
-    return DiscreteHMM(2, alphabet="123456", state_names=["fair", "loaded"])
+    return casino_model()
 
 
 @pytest.fixture
