@@ -126,7 +126,7 @@ def motif_problem(rng: np.random.Generator) -> Problem:
         revcomp=bool(rng.random() < 0.5),
         background=background,
         pseudocount=pseudocount,
-        learn_gamma=bool(rng.random() < 0.8),
+        fixed=() if rng.random() < 0.8 else {"gamma"},
     )
     data = model.prepare(seqs)
     if kind != "tcm" and rng.random() < 0.3:  # a prior over starts, as after a first motif
@@ -173,7 +173,7 @@ def gmm_problem(rng: np.random.Generator) -> Problem:
         K,
         covariance_type=str(rng.choice(COVARIANCE_TYPES)),
         init=str(rng.choice(["kmeans++", "random"])),
-        learn_weights=bool(rng.random() < 0.8),
+        fixed=() if rng.random() < 0.8 else {"weights"},
     )
     return Problem(model, X, model.initial_params(model.prepare(X), rng))
 

@@ -229,7 +229,7 @@ def test_kmeans_is_the_hard_shared_spherical_equal_weight_limit():
 
     X = blobs(seed=8, n_per=100, d=2, k=4, spread=3.0)
     seeds = kmeans_plusplus(X, 4, np.random.default_rng(0))
-    model = GaussianMixture(4, "tied_spherical", learn_weights=False)
+    model = GaussianMixture(4, "tied_spherical", fixed={"weights"})
     ours = fit_em(model, X, init={"means": seeds, "covariances": 1.0}, mode="hard", max_iter=300)
     km = KMeans(4, init=seeds, n_init=1, algorithm="lloyd", tol=0, max_iter=300).fit(X)
     assert ours.converged
@@ -272,7 +272,7 @@ def test_bic_and_aic_conventions(X):
     assert model.n_parameters(3) == p
     assert model.bic(X, result.params) == pytest.approx(-2 * result.loglik + p * np.log(len(X)), rel=1e-12)
     assert model.aic(X, result.params) == pytest.approx(-2 * result.loglik + 2 * p, rel=1e-12)
-    assert GaussianMixture(3, "tied_spherical", learn_weights=False).n_parameters(3) == 10
+    assert GaussianMixture(3, "tied_spherical", fixed={"weights"}).n_parameters(3) == 10
 
 
 def test_kmeans_plusplus_picks_distinct_rows():
@@ -352,7 +352,7 @@ def test_bad_covariances_for_each_type(X):
         params = GaussianMixture(3).coerce_params({"means": X[:3]}, X)
         fit_em(GaussianMixture(3, "diag"), X, init=params)
     with pytest.raises(ValueError, match="keeps the weights fixed and equal"):
-        fit_em(GaussianMixture(3, learn_weights=False), X, init={"means": X[:3], "weights": [0.2, 0.3, 0.5]})
+        fit_em(GaussianMixture(3, fixed={"weights"}), X, init={"means": X[:3], "weights": [0.2, 0.3, 0.5]})
 
 
 def test_bad_model_settings():
@@ -383,7 +383,7 @@ def test_params_object_checks_itself():
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 @pytest.mark.parametrize("learn_weights", [True, False])
 def test_unconstrained_vector_round_trip(X, covariance_type, learn_weights):
-    model = GaussianMixture(3, covariance_type=covariance_type, learn_weights=learn_weights)
+    model = GaussianMixture(3, covariance_type=covariance_type, fixed=() if learn_weights else {"weights"})
     params = model.initial_params(model.prepare(X), np.random.default_rng(4))
     vector = model.to_unconstrained(params)
     K, d = 3, X.shape[1]

@@ -110,3 +110,26 @@ def test_a_default_start_is_used_for_run_zero():
 
     fit = emcore.fit_em(_WithDefault(), [1.0, 2.0, 6.0], max_iter=0)
     assert fit.params == 3.0
+
+
+@pytest.mark.parametrize("model", list(EXPECTED), ids=lambda m: type(m).__name__)
+def test_every_model_names_its_fixed_parameters_the_same_way(model):
+    if isinstance(model, (HaplotypeModel, GeneCounting)):
+        return  # nothing to hold fixed: every frequency is estimated
+    assert isinstance(model.fixed, frozenset)
+    assert all(isinstance(name, str) for name in model.fixed)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        (lambda: CoinMixture(learn_weights=True), lambda: CoinMixture(fixed=())),
+        (lambda: GaussianMixture(2, learn_weights=False), lambda: GaussianMixture(2, fixed={"weights"})),
+        (lambda: MotifModel(8, learn_gamma=False), lambda: MotifModel(8, fixed={"gamma"})),
+    ],
+    ids=["coins", "gmm", "motif"],
+)
+def test_the_old_learn_flags_are_fixed_in_disguise(old, new):
+    with pytest.warns(DeprecationWarning, match=r"is replaced by fixed="):
+        model = old()
+    assert model.fixed == new().fixed

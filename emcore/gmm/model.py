@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 from scipy.special import logsumexp, xlogy
 
 from .. import _gmm_kernels as kernels
-from .._validation import as_float_array, check_choice, check_flag, check_int, check_posterior, check_real, describe
+from .. import transforms as _tr
+from .._validation import (
+    as_float_array,
+    check_choice,
+    check_fixed,
+    check_int,
+    check_posterior,
+    check_real,
+    describe,
+    legacy_learn_flag,
+)
 from .covariances import (
     _MAX_REG_COVAR,
     GMMParams,
@@ -48,9 +58,13 @@ class GaussianMixture:
         assigned to its nearest seed, then an M-step ("kmeans++"); or random
         responsibilities (uniform, normalised per sample), then an M-step
         ("random"). Pass ``init=`` to :func:`emcore.fit_em` for your own start.
-    learn_weights : bool
-        True (default) estimates the mixing proportions; False keeps the weights of
-        the start (equal, for the model's own starts).
+    fixed : collection of str
+        The parameters held fixed, by name (as for every emcore model): ``()`` (the
+        default) estimates everything; ``{"weights"}`` holds the mixing proportions
+        equal, ``1 / n_components`` (with ``"tied_spherical"`` and ``mode="hard"``, this
+        is k-means).
+    learn_weights : bool, optional
+        The old spelling (``learn_weights=False`` is ``fixed={"weights"}``); deprecated.
 
     Notes
     -----
@@ -59,26 +73,45 @@ class GaussianMixture:
     a few large matrix products (see :mod:`emcore._gmm_kernels`).
     """
 
+    #: The parameters ``fixed=`` may name.
+    FIXABLE = ("weights",)
+
     def __init__(
         self,
         n_components: int = 2,
         covariance_type: str = "full",
         reg_covar: float = 1e-6,
         init: str = "kmeans++",
-        learn_weights: bool = True,
+        fixed: Iterable[str] | None = None,
+        *,
+        learn_weights: bool | None = None,
     ):
         self.n_components = check_int(n_components, "n_components", minimum=1)
         self.covariance_type = _check_covariance_type(covariance_type)
         self.reg_covar = check_real(reg_covar, "reg_covar", minimum=0, maximum=_MAX_REG_COVAR)
         self.init = check_choice(init, "init", _INITS)
-        self.learn_weights = check_flag(learn_weights, "learn_weights")
+        if isinstance(fixed, bool):  # GaussianMixture(2, "full", 1e-6, "kmeans++", False): the old learn_weights
+            learn_weights, fixed = fixed, None
+        fixed = legacy_learn_flag(learn_weights, "learn_weights", "weights", fixed)
+        self.fixed = check_fixed(() if fixed is None else fixed, self.FIXABLE, "equal weights, 1/n_components")
 
     def __repr__(self) -> str:
         return (
             f"GaussianMixture(n_components={self.n_components}, "
             f"covariance_type={self.covariance_type!r}, reg_covar={self.reg_covar!r}, "
-            f"init={self.init!r}, learn_weights={self.learn_weights})"
+            f"init={self.init!r}, fixed={set(self.fixed) or '()'})"
         )
+
+    @property
+    def learn_weights(self) -> bool:
+        """Whether the weights are estimated (``"weights"`` not in ``fixed``)."""
+        return "weights" not in self.fixed
+
+    def _learned(self) -> dict[str, _tr.Transform]:
+        """Each learned field and its unconstrained transform (for SQUAREM)."""
+        covariances = _tr.CHOLESKY if self.covariance_type in ("full", "tied") else _tr.LOG
+        fields = {"weights": _tr.LOG_RATIO, "means": _tr.IDENTITY, "covariances": covariances}
+        return {name: t for name, t in fields.items() if name not in self.fixed}
 
     # -- the EM model protocol ---------------------------------------------------------
     def prepare(self, data: Any) -> GMMData:
@@ -195,7 +228,7 @@ class GaussianMixture:
         if not self.learn_weights and not np.allclose(weights, 1.0 / K, rtol=0, atol=1e-12):
             raise ValueError(
                 f"this model keeps the weights fixed and equal (1/{K}); got {weights.tolist()}. "
-                "Use learn_weights=True to estimate them."
+                "Use fixed=() to estimate them."
             )
         expected = _covariance_shape(self.covariance_type, K, d)
         if "precisions" in fields:
@@ -364,24 +397,7 @@ class GaussianMixture:
         """
         if not isinstance(params, GMMParams) or params.covariance_type != self.covariance_type:
             raise TypeError(f"params must be GMMParams with covariance_type={self.covariance_type!r}")
-        parts = []
-        if self.learn_weights:
-            with np.errstate(divide="ignore"):
-                logw = np.log(np.maximum(params.weights, np.finfo(float).tiny))
-            parts.append(logw[:-1] - logw[-1])
-        parts.append(params.means.ravel())
-        cov = params.covariances
-        if self.covariance_type in ("full", "tied"):
-            stack = cov[None] if self.covariance_type == "tied" else cov
-            d = params.n_features
-            rows, cols = np.tril_indices(d)
-            for sigma in stack:
-                L = np.linalg.cholesky(sigma)
-                L[np.diag_indices(d)] = np.log(np.diagonal(L))
-                parts.append(L[rows, cols])
-        else:
-            parts.append(np.log(np.atleast_1d(cov)).ravel())
-        return np.concatenate(parts)
+        return _tr.pack(params, self._learned())
 
     def from_unconstrained(self, vector: Any, like: GMMParams) -> GMMParams:
         """Parameters from a vector made by :meth:`to_unconstrained`.
@@ -399,40 +415,12 @@ class GaussianMixture:
                 f"like must be GMMParams with covariance_type={self.covariance_type!r}; got {describe(like)}"
             )
         v = as_float_array(vector, "vector", finite=False, min_size=0)
-        K, d = like.n_components, like.n_features
-        n_cov = {
-            "full": K * d * (d + 1) // 2,
-            "tied": d * (d + 1) // 2,
-            "diag": K * d,
-            "spherical": K,
-            "tied_spherical": 1,
-        }[self.covariance_type]
-        n_w = K - 1 if self.learn_weights else 0
-        expected = n_w + K * d + n_cov
+        fields = self._learned()
+        expected = _tr.pack(like, fields).size
         if v.shape != (expected,):
             raise ValueError(f"vector must have shape ({expected},) for this mixture; got {v.shape}")
-        if not np.all(np.isfinite(v)):
-            raise ValueError("vector must be finite")
-        if self.learn_weights:
-            logits = np.append(v[:n_w], 0.0)
-            weights = np.exp(logits - logsumexp(logits))
-        else:
-            weights = like.weights
-        means = v[n_w : n_w + K * d].reshape(K, d)
-        c = v[n_w + K * d :]
-        with np.errstate(over="ignore", invalid="ignore"):  # refused below (not finite)
-            if self.covariance_type in ("full", "tied"):
-                m = 1 if self.covariance_type == "tied" else K
-                rows, cols = np.tril_indices(d)
-                stack = np.zeros((m, d, d))
-                for k, chunk in enumerate(c.reshape(m, -1)):
-                    L = np.zeros((d, d))
-                    L[rows, cols] = chunk
-                    L[np.diag_indices(d)] = np.exp(np.diagonal(L))
-                    stack[k] = L @ L.T
-                covariances = stack[0] if self.covariance_type == "tied" else stack
-            else:
-                covariances = np.exp(c).reshape(_covariance_shape(self.covariance_type, K, d))
+        values = {"weights": like.weights, **_tr.unpack(v, like, fields)}
+        weights, means, covariances = values["weights"], values["means"], values["covariances"]
         try:
             return GMMParams(weights, means, covariances, self.covariance_type)
         except ValueError as exc:

@@ -457,9 +457,7 @@ class DiscreteHMM:
         left out, and so are probabilities that are exactly 0 (structural zeros are
         fixed points of Baum-Welch).
         """
-        params = self._params(params)
-        parts = [_tr.simplex_to_unconstrained(getattr(params, name)) for name in PARAM_NAMES if name not in self.fixed]
-        return np.concatenate(parts) if parts else np.zeros(0)
+        return _tr.pack(self._params(params), self._learned())
 
     def from_unconstrained(self, vector: Any, like: HMMParams) -> HMMParams:
         """Parameters from a vector made by :meth:`to_unconstrained`.
@@ -469,16 +467,13 @@ class DiscreteHMM:
         """
         like = self._params(like)
         v = as_float_array(vector, "vector", finite=False, min_size=0).ravel()
-        values, used = {}, 0
-        for name in PARAM_NAMES:
-            if name in self.fixed:
-                values[name] = getattr(like, name)
-                continue
-            values[name], k = _tr.simplex_from_unconstrained(v[used:], getattr(like, name))
-            used += k
-        if used != v.size:
-            raise ValueError(f"vector must have {used} entries for these parameters; got {v.size}")
+        values = {name: getattr(like, name) for name in PARAM_NAMES}
+        values.update(_tr.unpack(v, like, self._learned()))
         return HMMParams(**values)
+
+    def _learned(self) -> dict[str, _tr.Transform]:
+        """Each learned field and its unconstrained transform (rows of probabilities)."""
+        return {name: _tr.SIMPLEX for name in PARAM_NAMES if name not in self.fixed}
 
     # -- inference -----------------------------------------------------------------
     def loglik(self, data: Any, params: Any) -> float:

@@ -79,6 +79,8 @@ from .results import MotifResult, Site, sites_of
 from .search import candidate_kmers, erase, find_motifs
 
 __all__ = [
+    "MODELS",
+    "MODES",
     "MotifData",
     "MotifModel",
     "MotifParams",

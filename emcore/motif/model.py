@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,7 +11,16 @@ from scipy.special import xlogy
 
 from .. import transforms as _tr
 from .._sequences import MASKED
-from .._validation import as_float_array, check_choice, check_flag, check_int, check_real, describe
+from .._validation import (
+    as_float_array,
+    check_choice,
+    check_fixed,
+    check_flag,
+    check_int,
+    check_real,
+    describe,
+    legacy_learn_flag,
+)
 from .data import MotifData, _as_sequences, _prepare, _random_windows, _window_string, _window_sums
 from .params import MotifParams, _as_ppm, _check_background, _check_gamma, _revcomp_matrix, kmer_params
 
@@ -42,8 +51,12 @@ class MotifModel:
         Total Dirichlet pseudocount added to each column, spread in proportion to
         the background (MEME's prior; its log density is :meth:`log_prior`); 0
         gives the plain maximum-likelihood M-step.
-    learn_gamma : bool
-        Estimate ``gamma`` (ZOOPS and TCM). False keeps the starting value.
+    fixed : collection of str
+        The parameters held fixed, by name (as for every emcore model): ``()`` (the
+        default) estimates ``gamma`` too (ZOOPS and TCM); ``{"gamma"}`` keeps the
+        starting value of ``gamma``.
+    learn_gamma : bool, optional
+        The old spelling (``learn_gamma=False`` is ``fixed={"gamma"}``); deprecated.
     mask_lowercase : bool
         Treat lower-case letters (soft-masked repeats) as masked. Default False:
         lower case is read as ordinary bases.
@@ -58,6 +71,9 @@ class MotifModel:
     background.
     """
 
+    #: The parameters ``fixed=`` may name.
+    FIXABLE = ("gamma",)
+
     def __init__(
         self,
         width: int,
@@ -66,13 +82,15 @@ class MotifModel:
         revcomp: bool = False,
         background: Sequence[float] | None = None,
         pseudocount: float = 1.0,
-        learn_gamma: bool = True,
+        fixed: Iterable[str] | None = None,
+        learn_gamma: bool | None = None,
         mask_lowercase: bool = False,
     ):
         self.width = check_int(width, "width", minimum=2)
         self.model = check_choice(model, "model", MODELS)
         self.revcomp = check_flag(revcomp, "revcomp")
-        self.learn_gamma = check_flag(learn_gamma, "learn_gamma")
+        fixed = legacy_learn_flag(learn_gamma, "learn_gamma", "gamma", fixed)
+        self.fixed = check_fixed(() if fixed is None else fixed, self.FIXABLE, "the start (init=)")
         self.mask_lowercase = check_flag(mask_lowercase, "mask_lowercase")
         self.pseudocount = check_real(pseudocount, "pseudocount", minimum=0.0)
         self.n_strands = 2 if self.revcomp else 1
@@ -405,8 +423,20 @@ class MotifModel:
         return float(-np.sum(xlogy(q, q)) - np.sum(xlogy(rest, rest)))
 
     # -- an unconstrained parametrisation (for SQUAREM acceleration) -------------
+    @property
+    def learn_gamma(self) -> bool:
+        """Whether ``gamma`` is estimated (``"gamma"`` not in ``fixed``)."""
+        return "gamma" not in self.fixed
+
     def _gamma_learned(self, gamma: float) -> bool:
         return self.learn_gamma and self.model in ("zoops", "tcm") and 0.0 < gamma < 1.0
+
+    def _learned(self, params: MotifParams) -> dict[str, _tr.Transform]:
+        """Each field in the unconstrained vector and its transform (for SQUAREM)."""
+        fields = {"ppm": _tr.SIMPLEX}
+        if self._gamma_learned(params.gamma):
+            fields["gamma"] = _tr.LOGIT
+        return fields
 
     def to_unconstrained(self, params: MotifParams) -> np.ndarray:
         """The learned parameters as one unconstrained vector (see :mod:`emcore.accelerate`).
@@ -419,10 +449,7 @@ class MotifModel:
         """
         if not isinstance(params, MotifParams) or params.ppm.shape != (self.width, 4):
             raise TypeError(f"params must be MotifParams of width {self.width}; got {describe(params)}")
-        parts = [_tr.simplex_to_unconstrained(params.ppm)]
-        if self._gamma_learned(params.gamma):
-            parts.append(_tr.bernoulli_to_unconstrained(params.gamma))
-        return np.concatenate(parts)
+        return _tr.pack(params, self._learned(params))
 
     def from_unconstrained(self, vector: Any, like: MotifParams) -> MotifParams:
         """Parameters from a vector made by :meth:`to_unconstrained`.
@@ -434,14 +461,9 @@ class MotifModel:
         if not isinstance(like, MotifParams) or like.ppm.shape != (self.width, 4):
             raise TypeError(f"like must be MotifParams of width {self.width}; got {describe(like)}")
         v = np.asarray(vector, dtype=float).ravel()
-        ppm, used = _tr.simplex_from_unconstrained(v, like.ppm)
-        gamma = like.gamma
-        if self._gamma_learned(like.gamma):
-            g, k = _tr.bernoulli_from_unconstrained(v[used:], like.gamma)
-            gamma, used = float(g[0]), used + k
-        if used != v.size:
-            raise ValueError(f"vector must have {used} entries for these parameters; got {v.size}")
-        return MotifParams(ppm=ppm, gamma=gamma)
+        values = _tr.unpack(v, like, self._learned(like))
+        gamma = float(np.ravel(values["gamma"])[0]) if "gamma" in values else like.gamma
+        return MotifParams(ppm=values["ppm"], gamma=gamma)
 
     # -- conveniences ----------------------------------------------------------
     def loglik(self, data: Any, params: Any) -> float:
