@@ -1,6 +1,6 @@
 """emcore: the expectation-maximization library of The EM Book.
 
-One generic driver, :func:`fit_em`, and one module per model, in layers (each module
+One generic driver, :func:`fit_em`, and one module or package per model, in layers (each module
 imports only from the layers below it; ``tests/test_layers.py`` checks it):
 
 - :mod:`emcore.results` - :class:`EMRecord`, :class:`EMResult` (``status`` and ``message``);
@@ -17,7 +17,8 @@ imports only from the layers below it; ``tests/test_layers.py`` checks it):
   (gene counting, full enumeration, partition-ligation);
 - :mod:`emcore.motif` - DNA motif discovery (OOPS/ZOOPS/TCM, MEME-style);
 - :mod:`emcore.hmm` - discrete hidden Markov models (Baum-Welch, Viterbi training);
-- :mod:`emcore.datasets` - small data sets that ship with the package.
+- :mod:`emcore.datasets` - data sets and simulations (the coin experiment, CRP sites,
+  ChIP-seq peaks, planted sites, the dishonest casino), read from installed packages.
 
 All log-likelihoods are natural logs summed over the observations.
 """
@@ -27,11 +28,21 @@ from ._optional import MissingDependency
 from .coins import CoinData, CoinMixture, CoinParams, complete_data_mle
 from .em import EMModel, EMRecord, EMResult, EMWarning, elbo, fit_em
 from .gmm import GaussianMixture, GMMParams
+from .haplotype import GeneCounting, HaplotypeModel, HaplotypeParams, estimate_haplotypes
 from .hmm import DiscreteHMM, HMMData, HMMParams, HMMPosterior
+from .motif import MotifData, MotifModel, MotifParams, find_motifs
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "find_motifs",
+    "MotifParams",
+    "MotifModel",
+    "MotifData",
+    "estimate_haplotypes",
+    "HaplotypeParams",
+    "HaplotypeModel",
+    "GeneCounting",
     "accelerate",
     "CoinData",
     "CoinMixture",

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validation import check_int, check_real
+from .._validation import check_int, check_real, parse_number
 from ..em import fit_em
 from ..gmm import COVARIANCE_TYPES, GaussianMixture, GMMData
 from . import CLIError, read_table
@@ -41,14 +41,6 @@ NAME = "gmm"
 HELP = "Gaussian-mixture clustering of the rows of a numeric matrix (CSV/TSV), e.g. expression data"
 
 _MISSING = {"", "na", "nan", "null", "none", "."}
-
-
-def _number(cell: str) -> float | None:
-    try:
-        value = float(cell)
-    except ValueError:
-        return None
-    return value
 
 
 def read_matrix(path: Path, delimiter: str | None = None) -> tuple[list[str], list[str], np.ndarray]:
@@ -66,7 +58,7 @@ def read_matrix(path: Path, delimiter: str | None = None) -> tuple[list[str], li
         raise CLIError(f"{path} has no data rows (expected a header row, then one row per sample)")
     header, body = [c.strip() for c in rows[0]], rows[1:]
     width = len(header)
-    if all(_number(c) is not None for c in header):
+    if all(parse_number(c) is not None for c in header):
         raise CLIError(
             f"{path}, line 1: every field is a number ({', '.join(header[:4])}{', ...' if width > 4 else ''}), "
             "so it looks like data, not a header row; add a header row naming the columns (names "
@@ -76,7 +68,7 @@ def read_matrix(path: Path, delimiter: str | None = None) -> tuple[list[str], li
         if len(row) != width:
             raise CLIError(f"{path}, line {line}: ragged row with {len(row)} fields; the header has {width}")
     first = [row[0].strip() for row in body]
-    named = any(_number(c) is None and c.lower() not in _MISSING for c in first)
+    named = any(parse_number(c) is None and c.lower() not in _MISSING for c in first)
     start = 1 if named else 0
     if width - start < 1:
         raise CLIError(f"{path} has no numeric columns (only the row names)")
@@ -84,7 +76,7 @@ def read_matrix(path: Path, delimiter: str | None = None) -> tuple[list[str], li
     for line, row in enumerate(body, start=2):
         for j, cell in enumerate(row[start:], start=start):
             cell = cell.strip()
-            value = _number(cell)
+            value = parse_number(cell)
             column = header[j] or f"#{j + 1}"
             if cell.lower() in _MISSING or (value is not None and math.isnan(value)):
                 raise CLIError(

@@ -9,16 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_flag, describe
+from .._validation import check_flag, describe, parse_number
 from .genotypes import _INTEGER, ALWAYS_MISSING, GenotypeData, _code_rows, _locus_name, _missing_codes
-
-
-def _is_number_text(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def read_genotypes(
@@ -127,8 +119,8 @@ def _parse_records(records, name, ids, nums, strs, zero_missing, delimiter) -> G
     def is_missing(text: str) -> bool:
         return text in strs or text.upper() in ("NA", "NAN")
 
-    first_is_data = any(_is_number_text(c) and not is_missing(c) for c in cells) and all(
-        _is_number_text(c) or is_missing(c) for c in cells
+    first_is_data = any((parse_number(c) is not None) and not is_missing(c) for c in cells) and all(
+        (parse_number(c) is not None) or is_missing(c) for c in cells
     )
     if not first_is_data and body and len(cells) % 2 == 0 and cells:
         # string alleles: every header cell is an allele seen at its locus below
