@@ -24,8 +24,8 @@ import numpy as np
 import emcore
 from emcore import fit_em
 from emcore import haplotype as hap
-from emcore.gmm import GaussianMixture
 from emcore.datasets import mutate_sites, plant_sites
+from emcore.gmm import GaussianMixture
 from emcore.motif import MotifModel
 
 RTOL = 1e-8

@@ -1,4 +1,5 @@
 """python -m emcore: readable reports, one-line errors with exit status 2."""
+
 from __future__ import annotations
 
 import subprocess
@@ -47,9 +48,7 @@ def test_coins_from_sequences_in_hard_mode(tmp_path, capsys):
 def test_malformed_input_is_one_line_and_exit_2(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content)
-    proc = subprocess.run(
-        [sys.executable, "-m", "emcore", "coins", str(path)], capture_output=True, text=True
-    )
+    proc = subprocess.run([sys.executable, "-m", "emcore", "coins", str(path)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
@@ -170,9 +169,7 @@ def test_gmm_leaves_degenerate_fits_out_of_the_selection(tmp_path, capsys):
 def test_gmm_bad_input_is_one_line_and_exit_2(tmp_path, content, args, message):
     path = tmp_path / "bad.csv"
     path.write_text(content)
-    proc = subprocess.run(
-        [sys.executable, "-m", "emcore", "gmm", str(path), *args], capture_output=True, text=True
-    )
+    proc = subprocess.run([sys.executable, "-m", "emcore", "gmm", str(path), *args], capture_output=True, text=True)
     assert proc.returncode == 2, proc.stdout
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()

@@ -1,4 +1,5 @@
 """Gaussian mixtures: known answers, scikit-learn equivalence, k-means limit, bad input."""
+
 from __future__ import annotations
 
 import warnings
@@ -77,8 +78,11 @@ def test_same_fit_as_sklearn_from_the_same_start(X, covariance_type, max_iter):
     if covariance_type != "tied":
         cov = cov[p]
     np.testing.assert_allclose(cov, sk.covariances_, atol=1e-6)
-    np.testing.assert_allclose(ours.params.precisions_cholesky if covariance_type == "tied"
-                               else ours.params.precisions_cholesky[p], sk.precisions_cholesky_, atol=1e-6)
+    np.testing.assert_allclose(
+        ours.params.precisions_cholesky if covariance_type == "tied" else ours.params.precisions_cholesky[p],
+        sk.precisions_cholesky_,
+        atol=1e-6,
+    )
     # lower_bound_ is the per-sample mean log-likelihood *before* the last M-step.
     assert ours.history[-2].loglik / X.shape[0] == pytest.approx(sk.lower_bound_, rel=1e-8)
     np.testing.assert_allclose(model.score_samples(X, ours.params), sk.score_samples(X), rtol=1e-9)
@@ -116,9 +120,9 @@ def test_log_joint_is_weight_times_normal_density(X, covariance_type):
     model = GaussianMixture(3, covariance_type)
     params = model.initial_params(model.prepare(X), np.random.default_rng(1))
     full = params.full_covariances()
-    expected = np.column_stack([
-        np.log(params.weights[k]) + multivariate_normal(params.means[k], full[k]).logpdf(X) for k in range(3)
-    ])
+    expected = np.column_stack(
+        [np.log(params.weights[k]) + multivariate_normal(params.means[k], full[k]).logpdf(X) for k in range(3)]
+    )
     np.testing.assert_allclose(model.log_joint(X, params), expected, rtol=1e-11)
     post, ll = model.e_step(model.prepare(X), params)
     np.testing.assert_allclose(post.sum(axis=1), 1.0, rtol=1e-14)
@@ -320,15 +324,27 @@ def test_bad_data_gets_clear_errors(data, exc, match):
         ({"means": np.zeros((3, 3)), "weights": [0.5, 0.5]}, ValueError, r"weights must have shape \(3,\)"),
         ({"means": np.zeros((3, 3)), "weights": [0.5, 0.6, -0.1]}, ValueError, "positive and sum to 1"),
         ({"means": np.zeros((3, 3)), "covariances": np.ones((3, 3))}, ValueError, r"must have shape \(3, 3, 3\)"),
-        ({"means": np.zeros((3, 3)), "covariances": -np.stack([np.eye(3)] * 3)}, ValueError,
-         "component 0 is not positive-definite"),
-        ({"means": np.zeros((3, 3)), "covariances": np.stack([np.eye(3), np.ones((3, 3)), np.eye(3)])},
-         ValueError, "component 1 is not positive-definite"),
-        ({"means": np.zeros((3, 3)), "covariances": np.stack([np.eye(3), np.triu(np.ones((3, 3))), np.eye(3)])},
-         ValueError, r"covariances\[1\] must be symmetric"),
+        (
+            {"means": np.zeros((3, 3)), "covariances": -np.stack([np.eye(3)] * 3)},
+            ValueError,
+            "component 0 is not positive-definite",
+        ),
+        (
+            {"means": np.zeros((3, 3)), "covariances": np.stack([np.eye(3), np.ones((3, 3)), np.eye(3)])},
+            ValueError,
+            "component 1 is not positive-definite",
+        ),
+        (
+            {"means": np.zeros((3, 3)), "covariances": np.stack([np.eye(3), np.triu(np.ones((3, 3))), np.eye(3)])},
+            ValueError,
+            r"covariances\[1\] must be symmetric",
+        ),
         ({"means": [[0, 0, np.nan]] * 3}, ValueError, "means must be finite"),
-        ({"means": np.zeros((3, 3)), "precisions": np.stack([np.eye(3)] * 3), "covariances": 1}, ValueError,
-         "not both"),
+        (
+            {"means": np.zeros((3, 3)), "precisions": np.stack([np.eye(3)] * 3), "covariances": 1},
+            ValueError,
+            "not both",
+        ),
         ({"mean": np.zeros((3, 3))}, ValueError, "unknown keys"),
         ({"weights": [1 / 3] * 3}, ValueError, "need 'means'"),
         (np.zeros((3, 3)), TypeError, "init must be a GMMParams or a mapping"),
@@ -387,8 +403,13 @@ def test_unconstrained_vector_round_trip(X, covariance_type, learn_weights):
     params = model.initial_params(model.prepare(X), np.random.default_rng(4))
     vector = model.to_unconstrained(params)
     K, d = 3, X.shape[1]
-    n_cov = {"full": K * d * (d + 1) // 2, "tied": d * (d + 1) // 2, "diag": K * d, "spherical": K,
-             "tied_spherical": 1}[covariance_type]
+    n_cov = {
+        "full": K * d * (d + 1) // 2,
+        "tied": d * (d + 1) // 2,
+        "diag": K * d,
+        "spherical": K,
+        "tied_spherical": 1,
+    }[covariance_type]
     assert vector.shape == ((K - 1 if learn_weights else 0) + K * d + n_cov,)
     back = model.from_unconstrained(vector, params)
     np.testing.assert_allclose(back.weights, params.weights, rtol=1e-12)

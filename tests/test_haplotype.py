@@ -1,4 +1,5 @@
 """Haplotype frequencies by EM: brute force, missing alleles, ligation, bad input, CLI."""
+
 from __future__ import annotations
 
 import io
@@ -84,16 +85,28 @@ def _brute_max(rows, alleles, n_starts=6, seed=0):
 
     best = None
     for _ in range(n_starts):
-        res = minimize(negll, rng.normal(size=len(haps)), method="Nelder-Mead",
-                       options={"xatol": 1e-9, "fatol": 1e-11, "maxiter": 40_000, "maxfev": 40_000})
+        res = minimize(
+            negll,
+            rng.normal(size=len(haps)),
+            method="Nelder-Mead",
+            options={"xatol": 1e-9, "fatol": 1e-11, "maxiter": 40_000, "maxfev": 40_000},
+        )
         if best is None or res.fun < best.fun:
             best = res
     return -best.fun, dict(zip(haps, np.exp(best.x - logsumexp(best.x))))
 
 
 SMALL = [
-    [1, 2, "A", "B"], [1, 2, "A", "B"], [1, 1, "A", "A"], [2, 2, "B", "B"], [1, 2, "A", "A"],
-    [1, 2, "B", "B"], [1, 1, "A", "B"], [2, 2, "A", "B"], [1, 2, "A", "B"], [1, 1, "A", "A"],
+    [1, 2, "A", "B"],
+    [1, 2, "A", "B"],
+    [1, 1, "A", "A"],
+    [2, 2, "B", "B"],
+    [1, 2, "A", "A"],
+    [1, 2, "B", "B"],
+    [1, 1, "A", "B"],
+    [2, 2, "A", "B"],
+    [1, 2, "A", "B"],
+    [1, 1, "A", "A"],
 ]
 
 
@@ -112,8 +125,14 @@ def test_two_loci_agree_with_brute_force_maximisation():
 
 def test_multiallelic_string_labels_against_brute_force():
     rows = [
-        ["a", "b", "x", "y"], ["a", "c", "x", "x"], ["b", "c", "y", "z"], ["a", "a", "x", "z"],
-        ["c", "c", "z", "z"], ["a", "b", "y", "y"], ["b", "c", "x", "z"], ["a", "c", "y", "z"],
+        ["a", "b", "x", "y"],
+        ["a", "c", "x", "x"],
+        ["b", "c", "y", "z"],
+        ["a", "a", "x", "z"],
+        ["c", "c", "z", "z"],
+        ["a", "b", "y", "y"],
+        ["b", "c", "x", "z"],
+        ["a", "c", "y", "z"],
     ]
     model = HaplotypeModel(prune=0)
     data = model.prepare(rows)
@@ -186,8 +205,12 @@ def test_a_masked_allele_sums_over_its_completions():
         init = {"haplotypes": dict(zip(labels, p))}
         assert model.loglik(data, init) == pytest.approx(by_hand(p), rel=1e-13)
     fit = estimate_haplotypes(rows, tol=1e-14, prune=0)
-    opt = minimize(lambda z: -by_hand(np.exp(z - logsumexp(z))), np.zeros(4), method="Nelder-Mead",
-                   options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20_000})
+    opt = minimize(
+        lambda z: -by_hand(np.exp(z - logsumexp(z))),
+        np.zeros(4),
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20_000},
+    )
     p_hand = np.exp(opt.x - logsumexp(opt.x))
     est = dict(zip(fit.haplotypes, fit.frequencies))
     np.testing.assert_allclose([est.get(h, 0.0) for h in labels], p_hand, atol=1e-4)
@@ -313,11 +336,23 @@ def test_dataframe_columns_name_the_loci():
 
 
 # -- the command line -----------------------------------------------------------------
-CSV = "mn.a1,mn.a2,ss.a1,ss.a2\n" + "\n".join(
-    ",".join(str(x) for x in row) for row in [
-        ("M", "N", "S", "s"), ("M", "M", "S", "S"), ("N", "N", "s", "s"), ("M", "N", "S", "S"),
-        ("M", "N", "s", "s"), ("M", "N", "S", "NA"), ("M", "M", "S", "s"), ("N", "N", "S", "s"),
-    ]) + "\n"
+CSV = (
+    "mn.a1,mn.a2,ss.a1,ss.a2\n"
+    + "\n".join(
+        ",".join(str(x) for x in row)
+        for row in [
+            ("M", "N", "S", "s"),
+            ("M", "M", "S", "S"),
+            ("N", "N", "s", "s"),
+            ("M", "N", "S", "S"),
+            ("M", "N", "s", "s"),
+            ("M", "N", "S", "NA"),
+            ("M", "M", "S", "s"),
+            ("N", "N", "S", "s"),
+        ]
+    )
+    + "\n"
+)
 
 
 def test_cli_report(tmp_path, capsys):
@@ -367,8 +402,12 @@ ABO = {"A": 186, "B": 38, "AB": 13, "O": 284}
 
 def _abo_loglik(p, counts=ABO):
     pa, pb, po = p
-    return (counts["A"] * math.log(pa**2 + 2 * pa * po) + counts["B"] * math.log(pb**2 + 2 * pb * po)
-            + counts["AB"] * math.log(2 * pa * pb) + counts["O"] * math.log(po**2))
+    return (
+        counts["A"] * math.log(pa**2 + 2 * pa * po)
+        + counts["B"] * math.log(pb**2 + 2 * pb * po)
+        + counts["AB"] * math.log(2 * pa * pb)
+        + counts["O"] * math.log(po**2)
+    )
 
 
 def test_gene_counting_matches_brute_force_and_the_split():
@@ -378,8 +417,12 @@ def test_gene_counting_matches_brute_force_and_the_split():
     start = {"A": 0.3, "B": 0.3, "O": 0.4}
     fit = fit_em(model, ABO, init=start, tol=1e-14)
     assert fit.converged and np.all(np.diff(fit.loglik_trace) > -1e-9)
-    opt = minimize(lambda z: -_abo_loglik(np.exp(z - logsumexp(z))), np.zeros(3), method="Nelder-Mead",
-                   options={"xatol": 1e-11, "fatol": 1e-12, "maxiter": 20_000})
+    opt = minimize(
+        lambda z: -_abo_loglik(np.exp(z - logsumexp(z))),
+        np.zeros(3),
+        method="Nelder-Mead",
+        options={"xatol": 1e-11, "fatol": 1e-12, "maxiter": 20_000},
+    )
     np.testing.assert_allclose(fit.params.frequencies, np.exp(opt.x - logsumexp(opt.x)), atol=1e-6)
     assert fit.loglik == pytest.approx(_abo_loglik(fit.params.frequencies), rel=1e-13)
     pa, pb, po = 0.3, 0.3, 0.4
@@ -447,7 +490,8 @@ def _fit_em_starts_at_the_default() -> bool:
 
 
 needs_default_start = pytest.mark.xfail(
-    not _fit_em_starts_at_the_default(), strict=True,
+    not _fit_em_starts_at_the_default(),
+    strict=True,
     reason="fit_em does not yet start its first run at the model's default_params",
 )
 
@@ -510,8 +554,9 @@ def test_cli_reads_zero_as_missing_and_says_so(tmp_path, capsys):
     assert main(["haplo", str(path), "--no-missing-zero"]) == 0
     out = capsys.readouterr().out
     assert "0 missing alleles (0 read as an allele)" in out
-    help_text = subprocess.run([sys.executable, "-m", "emcore", "haplo", "--help"], capture_output=True,
-                               text=True).stdout
+    help_text = subprocess.run(
+        [sys.executable, "-m", "emcore", "haplo", "--help"], capture_output=True, text=True
+    ).stdout
     assert "--no-missing-zero" in help_text and "0 is a missing allele" in " ".join(help_text.split())
 
 

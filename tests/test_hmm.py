@@ -1,4 +1,5 @@
 """The discrete HMM: brute-force answers, kernel agreement, hmmlearn equivalence, bad input."""
+
 from __future__ import annotations
 
 import itertools
@@ -213,7 +214,9 @@ def test_pseudocounts_are_added_to_the_counts(casino, casino_rolls):
 
 def test_a_state_without_counts_keeps_its_row():
     model = DiscreteHMM(3, 2)
-    params = HMMParams([0.5, 0.5, 0.0], [[0.5, 0.5, 0], [0.5, 0.5, 0], [0.2, 0.2, 0.6]], [[0.9, 0.1], [0.1, 0.9], [0.3, 0.7]])
+    params = HMMParams(
+        [0.5, 0.5, 0.0], [[0.5, 0.5, 0], [0.5, 0.5, 0], [0.2, 0.2, 0.6]], [[0.9, 0.1], [0.1, 0.9], [0.3, 0.7]]
+    )
     post = model.path_counts([0, 1, 1, 0], [np.array([0, 1, 1, 0])])
     new = model.m_step(model.prepare([0, 1, 1, 0]), post, params)
     np.testing.assert_array_equal(new.transitions[2], params.transitions[2])
@@ -262,8 +265,14 @@ def hmmlearn_fit(init, rolls, k, n_features, priors=None):
     hmm = pytest.importorskip("hmmlearn.hmm")
     kwargs = {} if priors is None else priors
     ref = hmm.CategoricalHMM(
-        n_components=len(init["start"]), n_features=n_features, n_iter=k, tol=-np.inf,
-        init_params="", params="ste", implementation="log", **kwargs,
+        n_components=len(init["start"]),
+        n_features=n_features,
+        n_iter=k,
+        tol=-np.inf,
+        init_params="",
+        params="ste",
+        implementation="log",
+        **kwargs,
     )
     ref.startprob_ = np.array(init["start"], dtype=float)
     ref.transmat_ = np.array(init["transitions"], dtype=float)
@@ -457,7 +466,10 @@ def test_log_likelihood_is_identical_run_to_run():
         "d = HMMData(x, np.array([0, 1, 150, 400]))\n"
         "print(model.loglik(d, p).hex(), model.e_step(d, p)[0].transition_counts.tobytes().hex()[:64])\n"
     )
-    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300).stdout for _ in range(3)}
+    runs = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300).stdout
+        for _ in range(3)
+    }
     assert len(runs) == 1 and next(iter(runs)).strip()
 
 
@@ -492,7 +504,11 @@ def test_backend_numba_without_numba_is_a_missing_dependency(monkeypatch):
     from emcore._optional import MissingDependency
 
     monkeypatch.setattr(_hmm_kernels, "HAVE_NUMBA", False)
-    monkeypatch.setattr(_hmm_kernels, "NUMBA_MISSING", "the compiled HMM recursions (backend='numba') needs numba: pip install 'emcore[hmm]'")
+    monkeypatch.setattr(
+        _hmm_kernels,
+        "NUMBA_MISSING",
+        "the compiled HMM recursions (backend='numba') needs numba: pip install 'emcore[hmm]'",
+    )
     with pytest.raises(MissingDependency, match=r"needs numba: pip install 'emcore\[hmm\]'; or use backend='numpy'"):
         DiscreteHMM(2, 6, backend="numba")
     assert DiscreteHMM(2, 6, backend="auto").backend == "numpy"

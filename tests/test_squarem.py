@@ -13,8 +13,8 @@ import pytest
 import emcore
 from emcore import CoinMixture, DiscreteHMM, fit_em
 from emcore import haplotype as hap
-from emcore.gmm import GaussianMixture
 from emcore.datasets import mutate_sites, plant_sites
+from emcore.gmm import GaussianMixture
 from emcore.motif import MotifModel
 from emcore.transforms import simplex_from_unconstrained, simplex_to_unconstrained
 

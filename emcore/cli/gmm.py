@@ -181,8 +181,15 @@ def run(args: argparse.Namespace) -> str:
         for covariance in types:
             model = GaussianMixture(k, covariance, reg_covar=args.reg_covar)
             try:
-                fit = fit_em(model, X, n_init=args.n_init, seed=args.seed, tol=args.tol,
-                             max_iter=args.max_iter, accelerate=accelerate)
+                fit = fit_em(
+                    model,
+                    X,
+                    n_init=args.n_init,
+                    seed=args.seed,
+                    tol=args.tol,
+                    max_iter=args.max_iter,
+                    accelerate=accelerate,
+                )
             except ValueError as exc:  # the library names reg_covar; here it is --reg-covar
                 raise CLIError(f"K = {k}, {covariance}: {str(exc).replace('reg_covar', '--reg-covar')}") from None
             proper = [r for r in (fit.runs or (fit,)) if not _degenerate(r.params, covariance, n, d)]
@@ -223,7 +230,8 @@ def run(args: argparse.Namespace) -> str:
         f"{' without a degenerate component' if args.n_init > 1 else ''})",
         f"log-likelihood (natural log, total): {fit.loglik:.4f}",
         "",
-        "cluster  size  weight" + ("".join(f"  {c[:10]:>10}" for c in columns) if d <= 8 else "  (means not shown: more than 8 features)"),
+        "cluster  size  weight"
+        + ("".join(f"  {c[:10]:>10}" for c in columns) if d <= 8 else "  (means not shown: more than 8 features)"),
     ]
     for j in range(k):
         row = f"{j + 1:>7}  {int(np.sum(label == j)):>4}  {fit.params.weights[j]:>6.3f}"
@@ -232,7 +240,10 @@ def run(args: argparse.Namespace) -> str:
         lines.append(row)
     doubtful = np.argsort(-uncertain, kind="stable")
     doubtful = doubtful[uncertain[doubtful] > args.show_uncertain][:10]
-    lines += ["", f"rows with uncertainty 1 - max r above {args.show_uncertain:g}: {int(np.sum(uncertain > args.show_uncertain))}"]
+    lines += [
+        "",
+        f"rows with uncertainty 1 - max r above {args.show_uncertain:g}: {int(np.sum(uncertain > args.show_uncertain))}",
+    ]
     for i in doubtful:
         lines.append(f"  {names[i]:<20} cluster {label[i] + 1}  uncertainty {uncertain[i]:.3f}")
     if args.out:
@@ -251,20 +262,33 @@ def run(args: argparse.Namespace) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="CSV/TSV with a header row, optional row names in the first column")
-    parser.add_argument("-k", "--components", default="2", help="number of clusters, or a range such as 1-8 (BIC picks)")
-    parser.add_argument("--covariance", default="full",
-                        help="full, tied, diag, spherical, a comma-separated list, or all (default full)")
+    parser.add_argument(
+        "-k", "--components", default="2", help="number of clusters, or a range such as 1-8 (BIC picks)"
+    )
+    parser.add_argument(
+        "--covariance",
+        default="full",
+        help="full, tied, diag, spherical, a comma-separated list, or all (default full)",
+    )
     parser.add_argument("--transpose", action="store_true", help="cluster the columns instead of the rows")
     parser.add_argument("--standardize", action="store_true", help="scale every feature to mean 0, variance 1 first")
-    parser.add_argument("--pca", type=int, metavar="N",
-                        help="cluster the scores on the first N principal components (after --standardize)")
+    parser.add_argument(
+        "--pca",
+        type=int,
+        metavar="N",
+        help="cluster the scores on the first N principal components (after --standardize)",
+    )
     parser.add_argument("--tab", action="store_true", help="the file is tab-separated whatever its extension")
     parser.add_argument("--n-init", type=int, default=5, help="seeded k-means++ starts per model (default 5)")
     parser.add_argument("--seed", type=int, default=0, help="seed for the starts (default 0)")
     parser.add_argument("--reg-covar", type=float, default=1e-6, help="added to covariance diagonals (default 1e-6)")
     parser.add_argument("--accelerate", action="store_true", help="SQUAREM acceleration")
-    parser.add_argument("--show-uncertain", type=float, default=0.1,
-                        help="list (up to 10) rows whose uncertainty exceeds this (default 0.1)")
+    parser.add_argument(
+        "--show-uncertain",
+        type=float,
+        default=0.1,
+        help="list (up to 10) rows whose uncertainty exceeds this (default 0.1)",
+    )
     parser.add_argument("--out", help="write each row's cluster, uncertainty and responsibilities to this CSV")
     parser.add_argument("--max-iter", type=int, default=1000)
     parser.add_argument("--tol", type=float, default=1e-8)

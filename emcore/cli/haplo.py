@@ -46,8 +46,9 @@ def _monomorphic(g, zero_missing: bool, path: Path, reread) -> None:
         if len(labels) == 1:
             hint = ""
             if zero_missing and 0 in reread().alleles[l]:
-                hint = (" (its other allele, 0, is read as missing: if 0 is an allele in this file, "
-                        "pass --no-missing-zero)")
+                hint = (
+                    " (its other allele, 0, is read as missing: if 0 is an allele in this file, pass --no-missing-zero)"
+                )
             raise CLIError(
                 f"{path}: locus {g.loci[l]} (columns {2 * l + 1}-{2 * l + 2}) has one allele only "
                 f"({labels[0]!r}); it carries no information about haplotypes: remove its two "
@@ -71,10 +72,9 @@ def run(args: argparse.Namespace) -> str:
     extra = [c for c in args.missing.split(",")] if args.missing else None
     zero_missing = not args.no_missing_zero
     path = Path(args.file)
+
     def read(zeros: bool):
-        return read_table(
-            path, lambda handle: read_genotypes(handle, ids=args.ids, zero_missing=zeros, missing=extra)
-        )
+        return read_table(path, lambda handle: read_genotypes(handle, ids=args.ids, zero_missing=zeros, missing=extra))
 
     genotypes = read(zero_missing)
     _monomorphic(genotypes, zero_missing, path, lambda: read(False))
@@ -87,8 +87,7 @@ def run(args: argparse.Namespace) -> str:
         raise
     # Restart 0 is the model's default start (linkage equilibrium), the others are
     # seeded random starts: more starts never end lower than one.
-    fit = fit_em(model, data, mode=args.mode, tol=args.tol, max_iter=args.max_iter,
-                 n_init=args.n_init, seed=args.seed)
+    fit = fit_em(model, data, mode=args.mode, tol=args.tol, max_iter=args.max_iter, n_init=args.n_init, seed=args.seed)
     result = summarise(model, data, fit)
     g = data.genotypes
     n_missing = int(np.sum(g.codes < 0))
@@ -131,25 +130,50 @@ def run(args: argparse.Namespace) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="CSV with a header row and two allele columns per locus "
-                                     "(e.g. DQB.a1,DQB.a2,DRB.a1,DRB.a2), one row per individual")
-    parser.add_argument("--method", choices=("auto", "full", "ligation"), default="auto",
-                        help="full enumeration or partition-ligation (default: auto)")
+    parser.add_argument(
+        "file",
+        help="CSV with a header row and two allele columns per locus "
+        "(e.g. DQB.a1,DQB.a2,DRB.a1,DRB.a2), one row per individual",
+    )
+    parser.add_argument(
+        "--method",
+        choices=("auto", "full", "ligation"),
+        default="auto",
+        help="full enumeration or partition-ligation (default: auto)",
+    )
     parser.add_argument("--block-size", type=int, default=8, help="loci per block for partition-ligation (>= 2)")
-    parser.add_argument("--prune", type=float, default=1e-6,
-                        help="drop haplotypes below this frequency during EM (in [0, 1); default 1e-6)")
+    parser.add_argument(
+        "--prune",
+        type=float,
+        default=1e-6,
+        help="drop haplotypes below this frequency during EM (in [0, 1); default 1e-6)",
+    )
     parser.add_argument("--mode", choices=("soft", "hard"), default="soft", help="soft EM or hard (classification) EM")
-    parser.add_argument("--n-init", type=int, default=1,
-                        help="number of starts: the first from linkage equilibrium, the others seeded random "
-                             "starts; the best is reported (default 1)")
+    parser.add_argument(
+        "--n-init",
+        type=int,
+        default=1,
+        help="number of starts: the first from linkage equilibrium, the others seeded random "
+        "starts; the best is reported (default 1)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for the random starts (default 0)")
-    parser.add_argument("--min-frequency", type=float, default=0.001, help="smallest frequency to print (default 0.001)")
+    parser.add_argument(
+        "--min-frequency", type=float, default=0.001, help="smallest frequency to print (default 0.001)"
+    )
     parser.add_argument("--phases", action="store_true", help="print each individual's most likely pair")
     parser.add_argument("--ids", action="store_true", help="the first column holds individual identifiers")
-    parser.add_argument("--no-missing-zero", action="store_true",
-                        help="read 0 as an allele (by default 0 is a missing allele, as in haplo.stats and PLINK)")
-    parser.add_argument("--missing", default="",
-                        help="more comma-separated codes for a missing allele, e.g. -9 (0, empty, NA, NaN, N/A, "
-                             ". and ? are missing already)")
+    parser.add_argument(
+        "--no-missing-zero",
+        action="store_true",
+        help="read 0 as an allele (by default 0 is a missing allele, as in haplo.stats and PLINK)",
+    )
+    parser.add_argument(
+        "--missing",
+        default="",
+        help="more comma-separated codes for a missing allele, e.g. -9 (0, empty, NA, NaN, N/A, "
+        ". and ? are missing already)",
+    )
     parser.add_argument("--max-iter", type=int, default=5000, help="largest number of EM iterations (default 5000)")
-    parser.add_argument("--tol", type=float, default=1e-10, help="relative tolerance on the log-likelihood (default 1e-10)")
+    parser.add_argument(
+        "--tol", type=float, default=1e-10, help="relative tolerance on the log-likelihood (default 1e-10)"
+    )

@@ -26,7 +26,9 @@ HELP = "MEME-style motif discovery in a FASTA file of DNA sequences"
 
 def _report(results, n_sequences: int, args: argparse.Namespace, skipped: list[str]) -> str:
     strands = "both strands" if args.revcomp else "plus strand"
-    lines = [f"motif search: {n_sequences} sequences, width {args.width}, {args.site_model.upper()}, {strands}, {args.mode} EM"]
+    lines = [
+        f"motif search: {n_sequences} sequences, width {args.width}, {args.site_model.upper()}, {strands}, {args.mode} EM"
+    ]
     lines += [f"note: {s}" for s in skipped]
     for k, res in enumerate(results, start=1):
         info = res.information
@@ -92,12 +94,16 @@ def run(args: argparse.Namespace) -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="FASTA file of DNA sequences")
     parser.add_argument("--width", "-w", type=int, required=True, help="motif width W (>= 2)")
-    parser.add_argument("--model", dest="site_model", choices=MODELS, default="zoops", help="occurrences per sequence (default zoops)")
+    parser.add_argument(
+        "--model", dest="site_model", choices=MODELS, default="zoops", help="occurrences per sequence (default zoops)"
+    )
     parser.add_argument("--nmotifs", type=int, default=1, help="number of motifs to find (>= 1; default 1)")
     parser.add_argument("--revcomp", action="store_true", help="search both strands")
     parser.add_argument("--mode", choices=MODES, default="soft", help="soft EM or hard EM (best site only)")
     parser.add_argument("--pseudocount", type=float, default=1.0, help="Dirichlet pseudocount per column (>= 0)")
     parser.add_argument("--mask-lowercase", action="store_true", help="treat lower-case letters as masked")
-    parser.add_argument("--candidates", type=int, default=30, help="starting W-mers to try per motif (>= 1; default 30)")
+    parser.add_argument(
+        "--candidates", type=int, default=30, help="starting W-mers to try per motif (>= 1; default 30)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed (>= 0) for the choice of starting W-mers")
     parser.add_argument("--meme-out", metavar="FILE", help="write the motifs in MEME minimal motif format")
