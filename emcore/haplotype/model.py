@@ -91,7 +91,7 @@ _SUPPORTS_KEPT = 16
 class _Support:
     """The rows of the pair table whose two haplotypes both have positive frequency."""
 
-    rows: np.ndarray
+    rows: np.ndarray | None  # None: every row of the table
     ind: np.ndarray
     h1: np.ndarray
     h2: np.ndarray
@@ -142,7 +142,7 @@ class HaplotypePosterior:
 
 def _full_table(g: GenotypeData, loci: Sequence[int], ordered: bool):
     n = g.n_individuals
-    table = T.locus_options(g.codes[:, loci[0], :], g.n_alleles[loci[0]])
+    table: Any = T.locus_options(g.codes[:, loci[0], :], g.n_alleles[loci[0]])
     for l in loci[1:]:
         right = T.locus_options(g.codes[:, l, :], g.n_alleles[l])
         table = T.ligate(table, right, n, ordered=True)
@@ -266,6 +266,7 @@ class HaplotypeModel:
         keep = self.keep if self.keep is not None else 1.0 / (4.0 * n)
         bounds = list(range(0, g.n_loci, self.block_size)) + [g.n_loci]
         blocks, work = [], 0
+        table: Any
         for a, b in zip(bounds[:-1], bounds[1:]):
             loci = list(range(a, b))
             table, w = _full_table(g, loci, ordered=False)
@@ -464,10 +465,10 @@ class HaplotypeModel:
         if self.prune > 0:
             small = (new > 0) & (new < self.prune) & (new < params.frequencies)
             if small.any():
-                trial = np.where(small, 0.0, new)
-                trial /= trial.sum()
-                trial.setflags(write=False)
-                trial = HaplotypeParams(trial)
+                pruned = np.where(small, 0.0, new)
+                pruned /= pruned.sum()
+                pruned.setflags(write=False)
+                trial = HaplotypeParams(pruned)
                 ll_trial = self._evaluate(data, trial)[1]
                 ll_new = self._evaluate(data, candidate)[1]
                 if ll_trial >= ll_new:

@@ -57,8 +57,8 @@ def read_genotypes(
     if not isinstance(delimiter, str) or len(delimiter) != 1:
         raise TypeError(f"delimiter must be a single character; got {describe(delimiter)}")
     nums, strs = _missing_codes(missing)
-    strs = set(strs) | set(ALWAYS_MISSING) | ({"0"} if zero_missing else set())
-    nums = set(nums) | ({0} if zero_missing else set())
+    strs = frozenset(strs | set(ALWAYS_MISSING) | ({"0"} if zero_missing else set()))
+    nums = frozenset(nums | ({0} if zero_missing else set()))
     if isinstance(source, (str, os.PathLike)):
         name = str(source)
         try:
@@ -125,7 +125,7 @@ def _parse_records(records, name, ids, nums, strs, zero_missing, delimiter) -> G
     if not first_is_data and body and len(cells) % 2 == 0 and cells:
         # string alleles: every header cell is an allele seen at its locus below
         width = len(header)
-        seen = [set() for _ in cells]
+        seen: list[set[str]] = [set() for _ in cells]
         for _, row in body:
             if len(row) == width:
                 for j, c in enumerate(row[1:] if ids else row):

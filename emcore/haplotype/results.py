@@ -114,7 +114,7 @@ class HaplotypeResult:
         last = self.data.n_individuals - 1
         if not isinstance(i, numbers.Integral) or isinstance(i, (bool, np.bool_)):
             raise TypeError(f"individual must be an integer in 0..{last}; got {describe(i)}")
-        if not 0 <= i <= last:
+        if not 0 <= int(i) <= last:
             raise ValueError(f"individual must be in 0..{last}; got {int(i)}")
         return int(i)
 
@@ -128,6 +128,7 @@ class HaplotypeResult:
         i = self._individual(i)
         min_prob = check_real(min_prob, "min_prob", minimum=0.0, maximum=1.0)
         post = self.posterior
+        assert post is not None  # summarise always sets it
         mine = self.data.ind[post.rows] == i
         rows, prob = post.rows[mine], post.prob[mine]
         order = np.argsort(-prob, kind="stable")

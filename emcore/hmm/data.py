@@ -164,7 +164,7 @@ def _as_codes(
             pos = next(i for i, ch in enumerate(seq) if ch not in lookup)
             raise ValueError(
                 f"sequence {index} has symbol {seq[pos]!r} at position {pos}, outside the "
-                f"alphabet {''.join(alphabet)!r}"
+                f"alphabet {''.join(alphabet or ())!r}"
             ) from None
         return codes
     if isinstance(seq, (bytes, bytearray)):

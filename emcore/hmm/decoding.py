@@ -68,7 +68,7 @@ def viterbi(model: Any, data: HMMData, params: HMMParams) -> tuple[list[np.ndarr
     if data._max_code >= params.n_symbols or params.n_states != model.n_states:  # never reached via _data/_params
         raise ValueError("HMMData and parameters do not fit this model")
     path = np.zeros(data.symbols.size, dtype=np.int64)
-    kernel = _k.viterbi_numba if model.backend == "numba" else _k.viterbi_numpy
+    kernel: Any = _k.viterbi_numba if model.backend == "numba" else _k.viterbi_numpy
     with np.errstate(divide="ignore"):
         logs = [np.log(params.start), np.log(params.transitions), np.log(params.emissions)]
     best = float(kernel(data.symbols, data.offsets, *logs, path))

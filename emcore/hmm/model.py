@@ -121,8 +121,7 @@ class DiscreteHMM:
             if len(symbols) == 0:
                 raise ValueError("alphabet is empty: at least one symbol is needed")
             if len(set(symbols)) != len(symbols):
-                seen: set[str] = set()
-                repeated = next(a for a in symbols if a in seen or seen.add(a))
+                repeated = next(a for i, a in enumerate(symbols) if a in symbols[:i])
                 raise ValueError(f"alphabet has repeated symbols ({repeated!r} twice): {list(symbols)}")
             if n_symbols is not None and check_int(n_symbols, "n_symbols", minimum=1) != len(symbols):
                 raise ValueError(f"n_symbols is {n_symbols} but the alphabet has {len(symbols)} symbols")
@@ -161,7 +160,7 @@ class DiscreteHMM:
         self.backend = "numba" if backend == "auto" and _k.HAVE_NUMBA else ("numpy" if backend == "auto" else backend)
 
     def __repr__(self) -> str:
-        alpha = f"alphabet={''.join(self.alphabet)!r}" if self._lookup else f"n_symbols={self.n_symbols}"
+        alpha = f"alphabet={''.join(self.alphabet or ())!r}" if self._lookup else f"n_symbols={self.n_symbols}"
         fixed = f", fixed={sorted(self.fixed)}" if self.fixed else ""
         return f"DiscreteHMM(n_states={self.n_states}, {alpha}{fixed})"
 
@@ -195,6 +194,7 @@ class DiscreteHMM:
         """
         if isinstance(data, HMMData):
             return self._check_codes(data)
+        seqs: list[Any]
         if isinstance(data, str):
             seqs = [data]
         elif isinstance(data, np.ndarray):
@@ -248,7 +248,9 @@ class DiscreteHMM:
         if out.any():
             i = int(np.flatnonzero(out)[0])
             raise ValueError(f"codes entry {i} is {array[i]}, outside the alphabet 0..{self.n_symbols - 1}")
-        return "".join(self.alphabet[c] for c in array.tolist())
+        alphabet = self.alphabet
+        assert alphabet is not None  # checked above: this model has an alphabet
+        return "".join(alphabet[c] for c in array.tolist())
 
     # -- the EM model protocol -----------------------------------------------------------
     def initial_params(self, data: HMMData, rng: np.random.Generator) -> HMMParams:

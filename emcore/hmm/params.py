@@ -47,7 +47,7 @@ def _as_matrix(value: Any, name: str, shape: tuple[int | None, ...]) -> np.ndarr
         raise ValueError(f"{name} is empty: shape {array.shape}")
     if not np.all(np.isfinite(array)):
         idx = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-        where = idx[0] if len(idx) == 1 else list(idx)
+        where: Any = idx[0] if len(idx) == 1 else list(idx)
         raise ValueError(f"{name} must be finite; entry {where} is {array[idx]}")
     rows = array.reshape(-1, array.shape[-1])
     if np.any(rows < 0):

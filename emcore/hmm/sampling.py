@@ -22,7 +22,7 @@ def sample(
         )
     params = model._params(params)
     if is_int(lengths):
-        lengths = [lengths]
+        lengths = [lengths]  # type: ignore[list-item]  # an int, as is_int says
     elif isinstance(lengths, (str, bytes, Mapping)) or not isinstance(lengths, Iterable):
         raise TypeError(
             f"lengths must be an integer or a sequence of integers (one length per sequence); got {describe(lengths)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from scipy.special import xlogy
@@ -113,7 +113,7 @@ class MotifModel:
         """The background probabilities of A, C, G, T, shape (4,)."""
         if self._background is not None:
             return self._background
-        counts = self.prepare(data).letter_counts
+        counts = cast(np.ndarray, self.prepare(data).letter_counts)  # filled in by MotifData
         if self.revcomp:
             counts = (counts + counts[::-1]) / 2
         if np.any(counts == 0):  # a letter absent from the data: add one of each, never b = 0
@@ -205,7 +205,7 @@ class MotifModel:
             S = self.n_strands
             codes = tuple(
                 (offset, size, code[:, None, :] + (4**size) * np.arange(S)[:, None])
-                for offset, size, code in data.chunks
+                for offset, size, code in cast(tuple, data.chunks)  # filled in by MotifData
             )
             data._cache[key] = (codes, self._log_start_prior(data))
         return data._cache[key]
@@ -223,7 +223,7 @@ class MotifModel:
                 out = np.take(table, code)
             else:
                 out += np.take(table, code)
-        return out
+        return cast(np.ndarray, out)  # a width has at least one chunk
 
     def _log_start_prior(self, data: MotifData) -> np.ndarray:
         """Log prior of a start position, shape (n, 1, J): given a site (OOPS/ZOOPS), or 0/-inf (TCM).

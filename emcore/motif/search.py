@@ -6,7 +6,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -174,8 +174,8 @@ def find_motifs(
     results: list[MotifResult] = []
     for k in range(n_motifs):
         if k:  # erase between motifs, never after the last
-            data = _erase_found(em_model, data, results[-1].posterior)
-            if data is None:
+            erased = _erase_found(em_model, data, cast(np.ndarray, results[-1].posterior))
+            if erased is None:
                 warnings.warn(
                     f"stopped after {k} of {n_motifs} motifs: the sites found so far cover every window "
                     f"of {em_model.width} letters, so none is left to search (TCM masks the sites it finds)",
@@ -183,6 +183,7 @@ def find_motifs(
                     stacklevel=2,
                 )
                 break
+            data = erased
         results.append(_search(em_model, data, rng, settings))
     return results
 
