@@ -406,7 +406,7 @@ def check_fixed(fixed: Any, allowed: Iterable[str], values_from: str = "") -> fr
         )
     if isinstance(fixed, str) and fixed not in options:
         raise ValueError(
-            f"fixed takes parameter names, e.g. fixed={{{options[-1]!r}}}; the names are {list(options)}; got {fixed!r}"
+            f"fixed takes parameter names, not letter codes: e.g. fixed={{{options[-1]!r}}}; the names are {list(options)}; got {fixed!r}"
         )
     return check_names(fixed, "fixed", options)
 

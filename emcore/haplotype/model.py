@@ -83,6 +83,9 @@ class HaplotypeData:
         return self.genotypes.labels(self.haplotypes[index])
 
 
+#: The one learned field and its unconstrained transform (for SQUAREM).
+_LEARNED = {"frequencies": _tr.SIMPLEX}
+
 #: How many zero patterns' live rows a HaplotypeData keeps (a run needs one per pruning).
 _SUPPORTS_KEPT = 16
 
@@ -501,7 +504,7 @@ class HaplotypeModel:
         """
         if not isinstance(params, HaplotypeParams):
             raise TypeError(f"params must be HaplotypeParams; got {type(params).__name__}")
-        return _tr.simplex_to_unconstrained(params.frequencies)
+        return _tr.pack(params, _LEARNED)
 
     def from_unconstrained(self, vector: Any, like: HaplotypeParams) -> HaplotypeParams:
         """Frequencies from a vector made by :meth:`to_unconstrained`.
@@ -513,9 +516,7 @@ class HaplotypeModel:
         if not isinstance(like, HaplotypeParams):
             raise TypeError(f"like must be HaplotypeParams; got {type(like).__name__}")
         v = as_float_array(vector, "vector", min_size=0).ravel()
-        f, used = _tr.simplex_from_unconstrained(v, like.frequencies)
-        if used != v.size:
-            raise ValueError(f"vector must have {used} entries for these frequencies; got {v.size}")
+        f = _tr.unpack(v, like, _LEARNED)["frequencies"]
         f.setflags(write=False)
         return HaplotypeParams(f)
 

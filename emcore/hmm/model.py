@@ -13,7 +13,16 @@ from scipy.special import xlogy
 from .. import _hmm_kernels as _k
 from .. import transforms as _tr
 from .._optional import MissingDependency
-from .._validation import as_float_array, check_choice, check_int, check_names, check_real, describe, is_int, readonly
+from .._validation import (
+    as_float_array,
+    check_choice,
+    check_fixed,
+    check_int,
+    check_real,
+    describe,
+    is_int,
+    readonly,
+)
 from . import decoding as _decoding
 from . import params as _pm
 from . import sampling as _sampling
@@ -166,17 +175,7 @@ class DiscreteHMM:
 
     @staticmethod
     def _check_fixed(fixed: Iterable[str]) -> frozenset[str]:
-        if isinstance(fixed, str) and fixed not in PARAM_NAMES:
-            raise ValueError(
-                f"fixed takes parameter names, not letter codes: e.g. fixed={{'emissions'}}; "
-                f"the names are {list(PARAM_NAMES)}; got {fixed!r}"
-            )
-        if isinstance(fixed, Mapping):
-            raise TypeError(
-                f"fixed must be a collection of parameter names from {list(PARAM_NAMES)}; got {describe(fixed)} "
-                "(values of fixed parameters are passed as start=, transitions=, emissions=)"
-            )
-        return check_names(fixed, "fixed", PARAM_NAMES)
+        return check_fixed(fixed, PARAM_NAMES, "start=, transitions=, emissions=")
 
     def _shape(self, name: str) -> tuple[int, ...]:
         K, M = self.n_states, self.n_symbols

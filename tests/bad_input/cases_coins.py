@@ -268,7 +268,7 @@ CASES = [
         "coins-model-fixed-unknown",
         lambda: CoinMixture(fixed="bias"),
         ValueError,
-        r"fixed takes parameter names, e.g. fixed=\{'weights'\}; the names are \['weights'\]; got 'bias'",
+        r"fixed takes parameter names, not letter codes: e.g. fixed=\{'weights'\}; the names are \['weights'\]; got 'bias'",
     ),
     Case(
         "coins-model-fixed-unknown-in-list",
