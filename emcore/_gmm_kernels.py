@@ -229,3 +229,116 @@ def weighted_scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, diagona
     if not diagonal:
         total = 0.5 * (total + total.transpose(0, 2, 1))  # exactly symmetric
     return total
+
+
+# -- the statistics path: one pass, expected sufficient statistics ----------------------
+#
+# The log-joint of a Gaussian component is a quadratic polynomial in x. With the data
+# shifted by a point s (x~ = x - s) and the features
+#
+#     phi(x) = [1, x~_1 .. x~_d, x~_a x~_b for a <= b]    (full and tied)
+#     phi(x) = [1, x~_1 .. x~_d, x~_1^2 .. x~_d^2]          (diag, spherical, tied_spherical)
+#
+# it is one inner product, log w_k + log N(x; mu_k, Sigma_k) = A_k . phi(x), and the
+# expected sufficient statistics of a block of rows are one matrix product too:
+# T = sum_i phi(x_i) r_i^T holds, per component, sum_i r_ik (the count), sum_i r_ik x~_i
+# (the first moment) and sum_i r_ik x~_i x~_i^T (the second moment, its upper triangle
+# or its diagonal). So an E-step with its statistics is: form phi for a block (one
+# product per feature pair, on contiguous rows of the transposed block), one product
+# A phi (K x F times F x m), a log-sum-exp per row, one product phi r^T (F x m times
+# m x K). The moments are taken about s, the current mixture mean (a point of the
+# parameters, the same for every block), so that what the M-step subtracts,
+# n_k (mu_k - s)(mu_k - s)^T, is small against the second moment when the components
+# sit near one another; the cost of that choice is the cancellation of
+# E[x x^T] - mu mu^T for a tight component far from the others (relative error about
+# eps |mu_k - s|^2 / sigma_k^2).
+
+
+def n_moment_features(n_features: int, diagonal: bool) -> int:
+    """``F``, the length of ``phi(x)``: ``1 + 2d`` (diagonal) or ``1 + d + d(d + 1)/2``."""
+    d = n_features
+    return 1 + 2 * d if diagonal else 1 + d + d * (d + 1) // 2
+
+
+def moment_coefficients(
+    weights: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, shift: np.ndarray, diagonal: bool
+) -> np.ndarray:
+    """``A``, shape ``(K, F)``: ``A_k . phi(x) = log w_k + log N(x; mu_k, Sigma_k)``.
+
+    ``prec_chol`` is the stack of upper-triangular factors ``P_k`` (``P_k P_k^T =
+    Sigma_k^{-1}``), shape (K, d, d), as :func:`whitening` takes it.
+    """
+    n_components, d = means.shape
+    precision = np.matmul(prec_chol, prec_chol.transpose(0, 2, 1))  # (K, d, d)
+    centred = means - shift
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        linear = np.einsum("kab,kb->ka", precision, centred)  # Lambda_k (mu_k - s)
+        log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+        const = np.log(weights) + log_det - 0.5 * d * _LOG_2PI - 0.5 * np.einsum("ka,ka->k", linear, centred)
+    A = np.empty((n_components, n_moment_features(d, diagonal)))
+    A[:, 0] = const
+    A[:, 1 : d + 1] = linear
+    if diagonal:
+        A[:, d + 1 :] = -0.5 * np.diagonal(precision, axis1=1, axis2=2)
+    else:
+        rows, cols = np.triu_indices(d)
+        A[:, d + 1 :] = np.where(rows == cols, -0.5, -1.0) * precision[:, rows, cols]
+    return A
+
+
+def _features(block: np.ndarray, shift: np.ndarray, diagonal: bool, out: np.ndarray) -> np.ndarray:
+    """``phi`` of the rows of ``block``, transposed: shape ``(F, m)`` (written into ``out``)."""
+    m, d = block.shape
+    phi = out[:, :m]
+    phi[0] = 1.0
+    xt = phi[1 : d + 1]
+    np.subtract(block.T, shift[:, None], out=xt)
+    if diagonal:
+        np.square(xt, out=phi[d + 1 :])
+        return phi
+    o = d + 1
+    for a in range(d):
+        np.multiply(xt[a], xt[a:], out=phi[o : o + d - a])
+        o += d - a
+    return phi
+
+
+#: Rows of one block of the statistics path: about 2**19 numbers of ``phi`` (4 MB).
+STATS_BLOCK_ELEMENTS = 1 << 19
+
+
+def moment_stats(X: np.ndarray, shift: np.ndarray, A: np.ndarray, diagonal: bool) -> tuple[np.ndarray, float, int]:
+    """Expected sufficient statistics of the rows of ``X`` under the log-joint ``A``.
+
+    Returns ``T``, shape ``(F, K)`` (``T[f, k] = sum_i phi_f(x_i) r_ik``), the total
+    log-likelihood of the rows, and the index of the first row whose density is 0
+    under every component (-1 when there is none; the log-likelihood is then -inf or
+    NaN and ``T`` meaningless). Blocks run on the thread pool of :func:`map_chunks`
+    and are added in order, so the result does not depend on the threads.
+    """
+    n_rows = X.shape[0]
+    n_features, n_components = A.shape[1], A.shape[0]
+
+    def part(rows: slice) -> tuple[np.ndarray, float, int]:
+        m = rows.stop - rows.start
+        phi = _features(X[rows], shift, diagonal, np.empty((n_features, m)))
+        lj = A @ phi  # (K, m)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            top = lj.max(axis=0)
+            bad = ~np.isfinite(top)
+            lj -= top
+            np.exp(lj, out=lj)
+            norm = lj.sum(axis=0)
+            lj /= norm
+            total = float(np.log(norm).sum() + top.sum())
+        first = int(np.argmax(bad)) + rows.start if bad.any() else -1
+        return phi @ lj.T, total, first
+
+    T = np.zeros((n_features, n_components))
+    total, first = 0.0, -1
+    for stats, loglik, bad in map_chunks(part, n_rows, max(1, n_features * CHUNK_ELEMENTS // STATS_BLOCK_ELEMENTS)):
+        T += stats
+        total += loglik
+        if first < 0 and bad >= 0:
+            first = bad
+    return T, total, first

@@ -32,6 +32,7 @@ __all__ = [
     "check_probability_vector",
     "check_real",
     "check_seed",
+    "check_stats",
     "check_stochastic_matrix",
     "describe",
     "is_int",
@@ -372,6 +373,28 @@ def check_posterior(
             f"row {row} sums to {float(sums[row])!r}"
         )
     return array
+
+
+def check_stats(
+    stats: Any, shapes: Mapping[str, int | tuple[int, ...]], *, nonnegative: Iterable[str] | None = None
+) -> dict[str, np.ndarray]:
+    """Summed expected sufficient statistics: a mapping with exactly the keys of
+    ``shapes``, each a finite float array of that shape; the keys in ``nonnegative``
+    (all of them by default: expected counts) hold no negative entry."""
+    if not isinstance(stats, Mapping):
+        raise TypeError(f"stats must be a mapping of arrays (from expected_stats); got {describe(stats)}")
+    if set(stats) != set(shapes):
+        raise ValueError(
+            f"stats must have the keys {sorted(shapes)} (from expected_stats); got {sorted(map(str, stats))}"
+        )
+    positive = set(shapes) if nonnegative is None else set(nonnegative)
+    checked = {}
+    for key, shape in shapes.items():
+        want = (shape,) if isinstance(shape, int) else tuple(shape)
+        checked[key] = as_float_array(
+            stats[key], f"stats[{key!r}]", shape=want, nonnegative=key in positive, min_size=0
+        )
+    return checked
 
 
 def check_names(values: Any, name: str, allowed: Iterable[str]) -> frozenset[str]:

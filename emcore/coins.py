@@ -33,6 +33,7 @@ from ._validation import (
     check_int,
     check_posterior,
     check_probability_vector,
+    check_stats,
     describe,
     is_int,
     legacy_learn_flag,
@@ -352,6 +353,38 @@ class CoinMixture:
             )
         weights = posterior.mean(axis=0) if self.learn_weights else params.weights
         return CoinParams(theta=_floats(theta), weights=_floats(weights))
+
+    # -- expected sufficient statistics (chunked, distributed and online EM) -----------
+    def split(self, data: Any, size: int) -> list[CoinData]:
+        """The sets of ``data`` in pieces of at most ``size`` consecutive sets."""
+        data = _as_data(data)
+        size = check_int(size, "chunk_size", minimum=1)
+        return [CoinData(data.heads[a : a + size], data.tosses[a : a + size]) for a in range(0, data.n_sets, size)]
+
+    def expected_stats(self, data: Any, params: Any) -> tuple[dict[str, np.ndarray], float]:
+        """Per coin, the expected heads, tosses and sets of ``data`` at ``params``; the log-likelihood.
+
+        ``{"heads": sum_i q_ik h_i, "tosses": sum_i q_ik n_i, "sets": sum_i q_ik}``:
+        sums over sets, so they add up over disjoint pieces of the data.
+        """
+        data = _as_data(data)
+        posterior, loglik = self.e_step(data, params)
+        return {
+            "heads": posterior.T @ data.heads,
+            "tosses": posterior.T @ data.tosses,
+            "sets": posterior.sum(axis=0),
+        }, loglik
+
+    def m_step_stats(self, data: Any, stats: Any, params: Any) -> CoinParams:
+        """The M-step from summed :meth:`expected_stats`: the same rules as :meth:`m_step`."""
+        if not isinstance(params, CoinParams):
+            params = self.coerce_params(params, data, name="params")
+        stats = check_stats(stats, {"heads": self.n_coins, "tosses": self.n_coins, "sets": self.n_coins})
+        heads, tosses, sets = stats["heads"], stats["tosses"], stats["sets"]
+        old = np.asarray(params.theta)
+        theta = np.where(tosses > 0, heads / np.where(tosses > 0, tosses, 1), old)
+        weights = sets / sets.sum() if self.learn_weights else params.weights
+        return CoinParams(theta=_floats(np.clip(theta, 0.0, 1.0)), weights=_floats(weights))
 
     # -- an unconstrained parametrisation (for SQUAREM acceleration) ----------------
     def to_unconstrained(self, params: CoinParams) -> np.ndarray:

@@ -86,6 +86,25 @@ Two optional methods let :func:`fit_em` accelerate EM (``accelerate="squarem"``,
 
 Without them, ``fit_em(..., accelerate="squarem")`` raises :class:`TypeError`.
 
+Three optional methods let :func:`fit_em` run from expected sufficient statistics
+(``chunk_size=``, dask collections, arrays on disk; :mod:`emcore.scale`), so that an
+E-step is a map over pieces of the data and a sum:
+
+``split(data, size) -> list of pieces``
+    Prepared data cut into pieces of at most ``size`` units (samples, sequences),
+    in order; each piece is prepared data that carries whatever the model derives
+    from the whole (the motif background). Models that derive something may also
+    define ``data_summary(piece) -> dict`` (additive over pieces) and
+    ``with_summary(piece, summary) -> piece``, which data not in memory use instead.
+``expected_stats(data, params) -> (stats, loglik)``
+    The expected sufficient statistics of ``data`` under the posterior at
+    ``params``, a dict of float arrays, and the log-likelihood. For disjoint pieces
+    both are sums (:func:`emcore.scale.add_stats`).
+``m_step_stats(data, stats, params) -> params``
+    The M-step from summed statistics; ``data`` is any piece (for shapes and
+    shared settings). ``m_step_stats(d, expected_stats(d, p)[0], p)`` equals
+    ``m_step(d, e_step(d, p)[0], p)`` to rounding.
+
 With ``complete_loglik`` and ``entropy``, :func:`elbo` gives the evidence lower bound
 ``F(q, params) = E_q[log P(x, z; params)] + H(q)``. For every distribution ``q``,
 ``log P(x; params) - F(q, params) = KL(q || P(z | x; params)) >= 0``, with equality
@@ -162,6 +181,7 @@ from ._validation import (
 )
 from .protocols import Bound, DefaultStart, EMModel, HardEM, Prior, has, require
 from .results import DECREASE_RTOL, EMRecord, EMResult, EMWarning, finish, objective
+from .scale import StatsModel, make_source
 
 __all__ = [
     "Accelerator",
@@ -272,6 +292,7 @@ def fit_em(
     callback: Callable[[EMRecord], Any] | None = None,
     record_bound: bool = False,
     accelerate: str | None = None,
+    chunk_size: int | None = None,
 ) -> EMResult:
     """Fit ``model`` to ``data`` by expectation-maximization.
 
@@ -325,6 +346,18 @@ def fit_em(
         methods ``to_unconstrained`` and ``from_unconstrained``; cannot be combined
         with ``record_bound``. ``max_iter`` then bounds the number of EM maps
         (``EMRecord.n_evals``), and a record is one cycle.
+    chunk_size : int, optional
+        Fit from expected sufficient statistics summed over chunks of at most this
+        many units (samples, sequences): memory for one chunk's posterior instead of
+        the whole data's, the same fit to rounding (:mod:`emcore.scale`). Data that
+        are not in memory take this path whatever ``chunk_size``: a dask array
+        (rows are samples) or bag (one sequence per element) is fitted partition by
+        partition on the active dask scheduler, and a zarr array or HDF5 dataset is
+        read ``chunk_size`` rows at a time. Needs a model with the optional
+        protocol methods ``split``, ``expected_stats`` and ``m_step_stats``, and
+        ``mode="soft"`` without ``record_bound`` (there is no posterior to bound).
+        Starts for data not in memory are drawn from an evenly spaced sample of at
+        most :data:`emcore.scale.SAMPLE_SIZE` units (all of them when fewer).
 
     Returns
     -------
@@ -357,10 +390,18 @@ def fit_em(
             "once per starting point."
         )
 
+    source = make_source(model, data, chunk_size)
+    if source is not None:
+        what = "chunk_size" if chunk_size is not None else "a dask collection or an array on disk"
+        if mode != "soft":
+            raise ValueError(f"{what} fits from summed statistics, with no posterior to harden: use mode='soft'")
+        if record_bound:
+            raise ValueError(f"{what} fits from summed statistics, with no posterior to bound: drop record_bound")
+
     # SeedSequence.spawn: child 0 is the same whatever n_init, so restart 0 of
     # n_init=N is the n_init=1 run.
     generators = spawn_generators(seed, n_init)
-    data = model.prepare(data)
+    data = model.prepare(data) if source is None else source.start
     if init is not None:
         starts = [model.coerce_params(init, data)]
     else:
@@ -372,10 +413,12 @@ def fit_em(
             for i, rng in enumerate(generators)
         ]
 
+    # From summed statistics, the E-step returns them in place of a posterior.
+    runner, on = (model, data) if source is None else (StatsModel(model), source)
     if accelerator is None:
-        runs = [_run(model, data, start, mode, tol, max_iter, callback, record_bound) for start in starts]
+        runs = [_run(runner, on, start, mode, tol, max_iter, callback, record_bound) for start in starts]
     else:
-        runs = [accelerator.run(model, data, start, tol, max_iter, callback) for start in starts]
+        runs = [accelerator.run(runner, on, start, tol, max_iter, callback) for start in starts]
     if len(runs) == 1:
         return runs[0]
     scores = [r.objective if math.isfinite(r.objective) else -math.inf for r in runs]

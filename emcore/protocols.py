@@ -15,6 +15,8 @@ protocol                      methods                                   needed f
 :class:`Prior`                log_prior                                 MAP-EM: the driver climbs loglik + log_prior
 :class:`DefaultStart`         default_params                            run 0 starts there when ``init=None``
 :class:`Unconstrained`        to_unconstrained, from_unconstrained      ``accelerate="squarem"``
+:class:`Statistics`           split, expected_stats, m_step_stats       ``chunk_size=``, dask and on-disk data,
+                                                                        online EM (:mod:`emcore.scale`)
 ============================  ========================================  =====================================
 
 What each method must do is written in :mod:`emcore.em` ("The model protocol").
@@ -35,6 +37,7 @@ __all__ = [
     "EMModel",
     "HardEM",
     "Prior",
+    "Statistics",
     "Unconstrained",
     "capabilities",
     "has",
@@ -97,6 +100,29 @@ class Unconstrained(Protocol):
     def from_unconstrained(self, vector: Any, like: Any) -> Any: ...
 
 
+@runtime_checkable
+class Statistics(Protocol):
+    """EM from expected sufficient statistics, which add up over disjoint pieces of data.
+
+    ``expected_stats(piece, params)`` returns the piece's expected sufficient
+    statistics under the posterior at ``params`` (a dict of float arrays) and its
+    observed-data log-likelihood; for disjoint pieces both are sums, so the statistics
+    of the whole data are the key-by-key sum over the pieces
+    (:func:`emcore.scale.add_stats`). ``m_step_stats(data, stats, params)`` is the
+    M-step from summed statistics: ``m_step_stats(data, expected_stats(data, p)[0], p)``
+    equals ``m_step(data, e_step(data, p)[0], p)`` to rounding. ``split(data, size)``
+    cuts prepared data into pieces of at most ``size`` units (rows, sequences,
+    individuals), in order, each a prepared piece that carries whatever the model
+    derives from the whole data (the motif background).
+    """
+
+    def split(self, data: Any, size: int) -> list[Any]: ...
+
+    def expected_stats(self, data: Any, params: Any) -> tuple[dict[str, np.ndarray], float]: ...
+
+    def m_step_stats(self, data: Any, stats: dict[str, np.ndarray], params: Any) -> Any: ...
+
+
 #: What each optional protocol is for, in words (used in error messages).
 CAPABILITIES: dict[type, str] = {
     HardEM: "hard (classification) EM",
@@ -104,6 +130,7 @@ CAPABILITIES: dict[type, str] = {
     Prior: "a log prior (MAP-EM)",
     DefaultStart: "a default start",
     Unconstrained: "acceleration (an unconstrained parametrisation)",
+    Statistics: "expected sufficient statistics (chunked, distributed and online EM)",
 }
 
 

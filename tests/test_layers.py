@@ -29,6 +29,7 @@ LAYERS = {
     "emcore._sequences": 0,
     "emcore._gmm_kernels": 0,
     "emcore._hmm_kernels": 0,
+    "emcore.scale": 0,
     "emcore.em": 1,
     "emcore.accelerate": 2,
     "emcore.coins": 3,

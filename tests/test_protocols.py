@@ -19,14 +19,14 @@ from emcore.gmm import GaussianMixture
 from emcore.haplotype import GeneCounting, HaplotypeModel
 from emcore.hmm import DiscreteHMM
 from emcore.motif import MotifModel
-from emcore.protocols import Bound, DefaultStart, EMModel, HardEM, Prior, Unconstrained
+from emcore.protocols import Bound, DefaultStart, EMModel, HardEM, Prior, Statistics, Unconstrained
 
 #: model -> the optional protocols it implements (the book relies on each of these).
 EXPECTED = {
-    CoinMixture(): {HardEM, Bound, Unconstrained},
-    GaussianMixture(2): {HardEM, Bound, Unconstrained},
-    DiscreteHMM(2, n_symbols=3): {HardEM, Bound, Prior, Unconstrained},
-    MotifModel(8): {HardEM, Bound, Prior, Unconstrained},
+    CoinMixture(): {HardEM, Bound, Unconstrained, Statistics},
+    GaussianMixture(2): {HardEM, Bound, Unconstrained, Statistics},
+    DiscreteHMM(2, n_symbols=3): {HardEM, Bound, Prior, Unconstrained, Statistics},
+    MotifModel(8): {HardEM, Bound, Prior, Unconstrained, Statistics},
     HaplotypeModel(): {HardEM, Bound, DefaultStart, Unconstrained},
     GeneCounting(): {DefaultStart},
 }
@@ -47,7 +47,8 @@ def test_the_method_lists_are_read_from_the_protocols():
     assert protocols.methods(Prior) == ("log_prior",)
     assert protocols.methods(DefaultStart) == ("default_params",)
     assert protocols.methods(Unconstrained) == ("to_unconstrained", "from_unconstrained")
-    assert set(protocols.CAPABILITIES) == {HardEM, Bound, Prior, DefaultStart, Unconstrained}
+    assert protocols.methods(Statistics) == ("split", "expected_stats", "m_step_stats")
+    assert set(protocols.CAPABILITIES) == {HardEM, Bound, Prior, DefaultStart, Unconstrained, Statistics}
 
 
 def test_every_protocol_method_is_documented_in_the_driver():

@@ -163,7 +163,7 @@ def test_wheel_holds_every_module_and_the_console_script(wheel):
     requires = [line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
     assert _requirements(requires) == REQUIRED, f"required dependencies: {sorted(_requirements(requires))}"
     extras = {line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Provides-Extra:")}
-    assert {"motif", "hmm", "all"} <= extras
+    assert {"motif", "hmm", "scale", "all"} <= extras
 
 
 def test_fresh_environment_imports_the_installed_copy_without_the_extras(venv, tmp_path):

@@ -32,6 +32,9 @@ DIRECT = {
     "tskit": "tree sequences from msprime: genotype matrices",
     "hmmlearn": "reference Baum-Welch that emcore's HMM is tested and benchmarked against",
     "numba": "compiled forward-backward recursions for long HMM sequences (a pure-numpy path checks it)",
+    "dask": "chunked and distributed EM: dask arrays and bags, the scheduler that maps E-steps over partitions",
+    "distributed": "the dask.distributed LocalCluster the scale chapter and tests start (and real clusters)",
+    "zarr": "Gaussian mixtures fitted to arrays on disk, streamed chunk by chunk",
     "threadpoolctl": (
         "one BLAS thread inside emcore's Gaussian-mixture kernels, which split the work over their own threads"
     ),

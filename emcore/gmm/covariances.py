@@ -53,6 +53,16 @@ def _not_positive_definite(message: str, where: str) -> ValueError:
     return error
 
 
+def _cannot_continue(exc: ValueError, reg_covar: float) -> ValueError:
+    """The error for an M-step whose covariances are not positive definite (others pass through)."""
+    if not hasattr(exc, "not_positive_definite"):
+        return exc
+    return ValueError(
+        f"EM cannot continue: {exc.not_positive_definite} (a component collapsed onto a few "
+        "points, or features are (nearly) linearly dependent). " + _singular_fixes(reg_covar)
+    )
+
+
 def _singular_fixes(reg_covar: float) -> str:
     """The advice every "not positive-definite" message ends with."""
     return (

@@ -24,6 +24,7 @@ from .._validation import (
 from .covariances import (
     _MAX_REG_COVAR,
     GMMParams,
+    _cannot_continue,
     _check_covariance_type,
     _check_user_covariances,
     _constrain,
@@ -31,7 +32,6 @@ from .covariances import (
     _invert_precisions,
     _NotPositiveDefinite,
     _precision_cholesky,
-    _singular_fixes,
 )
 from .data import _EPS, GMMData
 from .starts import _INITS, _nearest_onehot, kmeans_plusplus
@@ -355,12 +355,100 @@ class GaussianMixture:
         try:
             return GMMParams(weights, means, covariances, kind)
         except ValueError as exc:
-            if not hasattr(exc, "not_positive_definite"):
-                raise
+            raise _cannot_continue(exc, self.reg_covar) from None
+
+    # -- expected sufficient statistics (chunked, distributed and online EM) -----------
+    def split(self, data: Any, size: int) -> list[GMMData]:
+        """The prepared data as pieces of at most ``size`` consecutive samples (views)."""
+        data = data if isinstance(data, GMMData) else GMMData(data)
+        size = check_int(size, "chunk_size", minimum=1)
+        return [GMMData._rows(data, slice(a, min(a + size, data.n_samples))) for a in range(0, data.n_samples, size)]
+
+    def _moments_setup(self, params: GMMParams) -> tuple[np.ndarray, bool]:
+        shift = params.weights @ params.means  # the mixture mean: the same point for every piece
+        return shift, self.covariance_type in ("diag", "spherical", "tied_spherical")
+
+    def expected_stats(self, data: Any, params: Any) -> tuple[dict[str, np.ndarray], float]:
+        """The expected sufficient statistics of ``data`` at ``params``, and its log-likelihood.
+
+        ``{"moments": T}`` with ``T`` of shape ``(F, n_components)``: per component, the
+        expected count ``sum_i r_ik``, first moment ``sum_i r_ik (x_i - s)`` and second
+        moment ``sum_i r_ik (x_i - s)(x_i - s)^T`` (its upper triangle, or its diagonal
+        for the diagonal covariance types) about the mixture mean ``s = sum_k w_k mu_k``
+        of ``params``. Both the statistics and the log-likelihood add up over disjoint
+        pieces of data; computed in one pass by a few matrix products
+        (:func:`emcore._gmm_kernels.moment_stats`).
+        """
+        if not isinstance(data, GMMData) or not isinstance(params, GMMParams):
+            data, params = self._data_and_params(data, params)
+        shift, diagonal = self._moments_setup(params)
+        A = kernels.moment_coefficients(
+            params.weights, params.means, params._precision_cholesky_stack(), shift, diagonal
+        )
+        T, total, bad = kernels.moment_stats(data.X, shift, A, diagonal)
+        if bad >= 0 or not math.isfinite(total):
+            self._check_log_joint(data, params, self._log_joint(data, params))
             raise ValueError(
-                f"EM cannot continue: {exc.not_positive_definite} (a component collapsed onto a few "
-                "points, or features are (nearly) linearly dependent). " + _singular_fixes(self.reg_covar)
-            ) from None
+                f"data: the log-likelihood of the {data.n_samples} samples is {total}: they lie extremely "
+                "far from the means on the scale of the covariances. Rescale the data (e.g. standardise "
+                "each feature), or use means and covariances that cover them"
+            )
+        return {"moments": T}, total
+
+    def m_step_stats(self, data: Any, stats: Any, params: Any) -> GMMParams:
+        """The M-step from summed statistics (:meth:`expected_stats`), same rules as :meth:`m_step`.
+
+        ``data`` is not used beyond its number of features (any piece will do);
+        ``params`` are the parameters the statistics were computed at.
+        """
+        if not isinstance(params, GMMParams) or params.covariance_type != self.covariance_type:
+            params = self._coerce(params, None, "params")
+        K, d = params.means.shape
+        shift, diagonal = self._moments_setup(params)
+        F = kernels.n_moment_features(d, diagonal)
+        if not isinstance(stats, Mapping) or "moments" not in stats:
+            raise TypeError(f"stats must be a mapping with 'moments' (from expected_stats); got {describe(stats)}")
+        T = as_float_array(stats["moments"], "stats['moments']", finite=False)
+        if T.shape != (F, K):
+            raise ValueError(f"stats['moments'] must have shape {(F, K)} for this mixture; got {T.shape}")
+        nk, first = T[0], T[1 : d + 1].T  # (K,), (K, d)
+        if not (np.all(np.isfinite(T)) and np.all(nk >= 0) and nk.sum() > 0):
+            raise ValueError(
+                f"stats must hold finite expected counts, non-negative and not all zero; the counts are {nk.tolist()}"
+            )
+        kind = self.covariance_type
+        alive = nk > 10 * _EPS
+        nk_safe = np.where(alive, nk, 1.0)
+        offset = first / nk_safe[:, None]  # mu_k - s
+        means = np.where(alive[:, None], shift + offset, params.means)
+        if diagonal:
+            second = T[d + 1 :].T  # (K, d)
+            scatter = second - nk[:, None] * offset**2  # about each new mean
+            scatter = np.maximum(scatter, 0.0)
+        else:
+            rows, cols = np.triu_indices(d)
+            second = np.zeros((K, d, d))
+            second[:, rows, cols] = T[d + 1 :].T
+            second[:, cols, rows] = T[d + 1 :].T
+            scatter = second - nk[:, None, None] * np.einsum("ka,kb->kab", offset, offset)
+        if kind == "full":
+            cov = scatter / nk_safe[:, None, None] + self.reg_covar * np.eye(d)
+            covariances = np.where(alive[:, None, None], cov, params.covariances)
+        elif kind in ("diag", "spherical"):
+            var = scatter / nk_safe[:, None] + self.reg_covar
+            if kind == "spherical":
+                covariances = np.where(alive, var.mean(axis=1), params.covariances)
+            else:
+                covariances = np.where(alive[:, None], var, params.covariances)
+        elif kind == "tied":
+            covariances = scatter.sum(axis=0) / nk.sum() + self.reg_covar * np.eye(d)
+        else:  # tied_spherical
+            covariances = np.array(scatter.sum() / nk.sum() / d + self.reg_covar)
+        weights = nk / nk.sum() if self.learn_weights else params.weights
+        try:
+            return GMMParams(weights, means, covariances, kind)
+        except ValueError as exc:
+            raise _cannot_continue(exc, self.reg_covar) from None
 
     def complete_loglik(self, data: Any, params: Any, posterior: np.ndarray) -> float:
         """``sum_i sum_k q_ik log P(x_i, z_i = k)``, the expected complete-data log-likelihood."""

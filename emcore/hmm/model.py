@@ -19,6 +19,7 @@ from .._validation import (
     check_fixed,
     check_int,
     check_real,
+    check_stats,
     describe,
     is_int,
     readonly,
@@ -414,6 +415,39 @@ class DiscreteHMM:
             new[empty] = old.reshape(-1, c.shape[-1])[empty]
             values[name] = new.reshape(c.shape)
         return HMMParams(**values)
+
+    # -- expected sufficient statistics (chunked, distributed and online EM) -----------
+    def split(self, data: Any, size: int) -> list[HMMData]:
+        """The sequences of ``data`` in pieces of at most ``size`` consecutive sequences."""
+        data = self._data(data)
+        size = check_int(size, "chunk_size", minimum=1)
+        pieces = []
+        for a in range(0, data.n_sequences, size):
+            b = min(a + size, data.n_sequences)
+            lo, hi = int(data.offsets[a]), int(data.offsets[b])
+            pieces.append(HMMData(data.symbols[lo:hi], data.offsets[a : b + 1] - lo))
+        return pieces
+
+    def expected_stats(self, data: Any, params: Any) -> tuple[dict[str, np.ndarray], float]:
+        """The expected start, transition and emission counts of ``data``; its log-likelihood.
+
+        ``{"start": (K,), "transitions": (K, K), "emissions": (K, M)}``, the counts of
+        :class:`HMMPosterior`: sums over sequences, so they add up over disjoint
+        pieces of the sequences.
+        """
+        posterior, loglik = self.e_step(data, params)
+        return {
+            "start": posterior.start_counts,
+            "transitions": posterior.transition_counts,
+            "emissions": posterior.emission_counts,
+        }, loglik
+
+    def m_step_stats(self, data: Any, stats: Any, params: Any) -> HMMParams:
+        """The M-step from summed :meth:`expected_stats`: :meth:`m_step` of those counts."""
+        K, M = self.n_states, self.n_symbols
+        stats = check_stats(stats, {"start": K, "transitions": (K, K), "emissions": (K, M)})
+        posterior = HMMPosterior(stats["start"], stats["transitions"], stats["emissions"], 0.0)
+        return self.m_step(data, posterior, params)
 
     def log_prior(self, data: Any, params: Any) -> float:
         """The Dirichlet term ``pseudocount * sum log p`` over the learned parameters.

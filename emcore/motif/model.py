@@ -18,10 +18,11 @@ from .._validation import (
     check_flag,
     check_int,
     check_real,
+    check_stats,
     describe,
     legacy_learn_flag,
 )
-from .data import MotifData, _as_sequences, _prepare, _random_windows, _window_string, _window_sums
+from .data import MotifData, _as_sequences, _keep_windows, _prepare, _random_windows, _window_string, _window_sums
 from .params import MotifParams, _as_ppm, _check_background, _check_gamma, _revcomp_matrix, kmer_params
 
 MODELS = ("oops", "zoops", "tcm")
@@ -113,7 +114,13 @@ class MotifModel:
         """The background probabilities of A, C, G, T, shape (4,)."""
         if self._background is not None:
             return self._background
-        counts = cast(np.ndarray, self.prepare(data).letter_counts)  # filled in by MotifData
+        data = self.prepare(data)
+        shared = data._cache.get("background")
+        if shared is not None:  # a piece of larger data: the background of the whole
+            return cast(np.ndarray, shared)
+        return self._background_from(cast(np.ndarray, data.letter_counts))  # filled in by MotifData
+
+    def _background_from(self, counts: np.ndarray) -> np.ndarray:
         if self.revcomp:
             counts = (counts + counts[::-1]) / 2
         if np.any(counts == 0):  # a letter absent from the data: add one of each, never b = 0
@@ -377,18 +384,84 @@ class MotifModel:
         """Expected counts plus pseudocounts, normalised per column; gamma = expected sites."""
         data = self.prepare(data)
         params = self._params(params, data)
-        counts = self.expected_counts(data, posterior) + self.pseudocount * self.background(data)
+        expected = self.expected_counts(data, posterior)
+        sites = float(np.sum(posterior))
+        return self._update(data, expected, sites, float(data.n_sequences), float(data.n_windows.sum()), params)
+
+    def _update(
+        self, data: MotifData, expected: np.ndarray, sites: float, sequences: float, windows: float, params: MotifParams
+    ) -> MotifParams:
+        counts = expected + self.pseudocount * self.background(data)
         totals = counts.sum(axis=1, keepdims=True)
         with np.errstate(invalid="ignore"):
             ppm = np.where(totals > 0, counts / np.where(totals > 0, totals, 1), params.ppm)
         gamma = params.gamma
         if self.learn_gamma and self.model == "zoops":
-            gamma = float(np.clip(np.sum(posterior) / data.n_sequences, 0.0, 1.0))
+            gamma = float(np.clip(sites / sequences, 0.0, 1.0))
         elif self.learn_gamma and self.model == "tcm":
-            gamma = float(np.clip(np.sum(posterior) / data.n_windows.sum(), 0.0, 1.0))
+            gamma = float(np.clip(sites / windows, 0.0, 1.0))
         if gamma == 0.0:  # no site anywhere: keep the model defined
             gamma = params.gamma
         return MotifParams(ppm=ppm, gamma=gamma)
+
+    # -- expected sufficient statistics (chunked, distributed and online EM) -----------
+    def split(self, data: Any, size: int) -> list[MotifData]:
+        """The sequences of ``data`` in pieces of at most ``size``, each carrying the background of the whole."""
+        data = self.prepare(data)
+        size = check_int(size, "chunk_size", minimum=1)
+        pieces = [self._piece(data, slice(a, a + size)) for a in range(0, data.n_sequences, size)]
+        return [self.with_summary(piece, self.data_summary(data)) for piece in pieces]
+
+    def _piece(self, data: MotifData, rows: slice) -> MotifData:
+        piece, _ = _keep_windows(
+            list(data.names[rows]), list(data.sequences[rows]), self.width, self.mask_lowercase, data.index[rows]
+        )
+        assert piece is not None  # every sequence of prepared data has an allowed window
+        return piece
+
+    def data_summary(self, data: Any) -> dict[str, np.ndarray]:
+        """What the model derives from the whole data, as sums over sequences: the letter counts.
+
+        Pieces of the data get the total through :meth:`with_summary`, so that each
+        scores its windows against the background of the whole data, not its own.
+        """
+        return {"letters": np.asarray(self.prepare(data).letter_counts, dtype=float)}
+
+    def with_summary(self, data: Any, summary: Mapping[str, Any]) -> MotifData:
+        """``data`` scored with the background of the whole data whose :meth:`data_summary` is ``summary``."""
+        data = self.prepare(data)
+        letters = as_float_array(summary["letters"], "summary['letters']", shape=(4,), nonnegative=True)
+        data._cache["background"] = self._background_from(letters)
+        return data
+
+    def expected_stats(self, data: Any, params: Any) -> tuple[dict[str, np.ndarray], float]:
+        """The expected letter counts of the motif columns and the expected number of sites; the log-likelihood.
+
+        ``{"counts": (W, 4), "sites": (), "sequences": (), "windows": ()}``: the
+        :meth:`expected_counts`, the posterior mass of sites, and the numbers of
+        sequences and allowed windows (what the ``gamma`` update divides by); sums
+        over sequences, so they add up over disjoint pieces.
+        """
+        data = self.prepare(data)
+        posterior, loglik = self.e_step(data, params)
+        return {
+            "counts": self.expected_counts(data, posterior),
+            "sites": np.array(float(np.sum(posterior))),
+            "sequences": np.array(float(data.n_sequences)),
+            "windows": np.array(float(data.n_windows.sum())),
+        }, loglik
+
+    def m_step_stats(self, data: Any, stats: Any, params: Any) -> MotifParams:
+        """The M-step from summed :meth:`expected_stats`: the same rules as :meth:`m_step`.
+
+        ``data`` (any piece) gives the background.
+        """
+        data = self.prepare(data)
+        params = self._params(params, data)
+        stats = check_stats(stats, {"counts": (self.width, 4), "sites": (), "sequences": (), "windows": ()})
+        return self._update(
+            data, stats["counts"], float(stats["sites"]), float(stats["sequences"]), float(stats["windows"]), params
+        )
 
     # -- lower bound -----------------------------------------------------------
     def complete_loglik(self, data: Any, params: Any, posterior: np.ndarray) -> float:
