@@ -245,6 +245,12 @@ class DaskSource(Source):
     """
 
     def __init__(self, model: Any, collection: Any) -> None:
+        if not getattr(model, "PARTITIONS", True):
+            raise TypeError(
+                f"{type(model).__name__} derives its tables from the whole data, so the partitions of a dask "
+                "collection cannot be prepared one at a time: fit the data in memory, with chunk_size= to "
+                "bound the memory of the E-step"
+            )
         dask = _dask()
         _check_client(collection)
         kind = type(collection).__module__

@@ -27,7 +27,7 @@ EXPECTED = {
     GaussianMixture(2): {HardEM, Bound, Unconstrained, Statistics},
     DiscreteHMM(2, n_symbols=3): {HardEM, Bound, Prior, Unconstrained, Statistics},
     MotifModel(8): {HardEM, Bound, Prior, Unconstrained, Statistics},
-    HaplotypeModel(): {HardEM, Bound, DefaultStart, Unconstrained},
+    HaplotypeModel(): {HardEM, Bound, DefaultStart, Unconstrained, Statistics},
     GeneCounting(): {DefaultStart},
 }
 

@@ -17,7 +17,7 @@ from emcore import fit_em
 from emcore.coins import CoinData, CoinMixture
 from emcore.datasets import mutate_sites, plant_sites
 from emcore.gmm import COVARIANCE_TYPES, GaussianMixture
-from emcore.haplotype import GeneCounting
+from emcore.haplotype import GeneCounting, HaplotypeModel
 from emcore.hmm import DiscreteHMM
 from emcore.motif import MotifModel
 from emcore.scale import DaskSource, Pieces, add_stats
@@ -73,6 +73,15 @@ def motif_sequences(rng, n=40):
     return seqs
 
 
+def genotypes(rng, n=80, n_loci=6):
+    founders = rng.integers(0, 2, size=(5, n_loci))
+    pairs = founders[rng.choice(5, size=(n, 2), p=rng.dirichlet(np.ones(5)))]
+    pairs = np.where(rng.random(pairs.shape) < 0.02, 1 - pairs, pairs)  # a few rare haplotypes
+    table = np.empty((n, 2 * n_loci), dtype=int)
+    table[:, 0::2], table[:, 1::2] = pairs[:, 0], pairs[:, 1]
+    return table
+
+
 #: (model, data maker): one problem per model with statistics.
 CASES = {
     "coins": (CoinMixture(2, fixed=()), coin_data),
@@ -81,6 +90,8 @@ CASES = {
     "hmm": (CASINO, hmm_sequences),
     "motif-zoops": (MotifModel(12), motif_sequences),
     "motif-tcm-revcomp": (MotifModel(12, "tcm", revcomp=True), motif_sequences),
+    # pruning compares log-likelihoods of the whole sample: not part of the statistics path
+    "haplotype": (HaplotypeModel(prune=0), genotypes),
 }
 
 
@@ -337,6 +348,12 @@ def test_a_collection_persisted_on_a_closed_client_is_refused(X):
 def test_bad_settings_for_the_statistics_path(X, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         fit_em(GaussianMixture(2), X, **kwargs)
+
+
+def test_haplotypes_are_fitted_in_chunks_but_not_from_partitions():
+    table = genotypes(np.random.default_rng(0))
+    with pytest.raises(TypeError, match="HaplotypeModel derives its tables from the whole data.*chunk_size="):
+        fit_em(HaplotypeModel(), da.from_array(table, chunks=(20, -1)))
 
 
 def test_a_model_without_statistics_is_refused():

@@ -18,6 +18,7 @@ from .._validation import (
     check_int,
     check_probability_vector,
     check_real,
+    check_stats,
     describe,
     readonly,
 )
@@ -199,6 +200,11 @@ def _check_frequency(value: Any, name: str) -> float:
 class HaplotypeModel:
     """Haplotype frequencies from unphased genotypes, for :func:`emcore.fit_em`.
 
+    ``fit_em(..., chunk_size=n)`` runs EM from expected haplotype counts summed over
+    pieces of ``n`` individuals (without pruning, see :meth:`m_step_stats`). A dask
+    collection is refused: the table of candidate haplotypes is built from the whole
+    sample, so partitions cannot be prepared one at a time.
+
     Parameters
     ----------
     method : {"auto", "full", "ligation"}
@@ -223,6 +229,9 @@ class HaplotypeModel:
     The posterior (:class:`HaplotypePosterior`) lists, for each individual, its
     consistent haplotype pairs with their posterior probabilities.
     """
+
+    #: Partitions of a dask collection cannot be prepared one by one (see above).
+    PARTITIONS = False
 
     def __init__(
         self,
@@ -477,6 +486,67 @@ class HaplotypeModel:
                 if ll_trial >= ll_new:
                     return trial
         return candidate
+
+    # -- expected sufficient statistics (chunked, distributed and online EM) -----------
+    def split(self, data: Any, size: int) -> list[HaplotypeData]:
+        """The individuals of ``data`` in pieces of at most ``size``, sharing the one candidate table.
+
+        Each piece keeps every candidate haplotype (the table is built from the
+        whole sample, so that all pieces count the same haplotypes) and the rows of
+        the pair table of its own individuals.
+        """
+        data = self.prepare(data)
+        size = check_int(size, "chunk_size", minimum=1)
+        pieces = []
+        for a in range(0, data.n_individuals, size):
+            b = min(a + size, data.n_individuals)
+            lo, hi = np.searchsorted(data.ind, [a, b])
+            g = data.genotypes
+            part = GenotypeData(g.codes[a:b], g.alleles, g.loci, None if g.ids is None else g.ids[a:b])
+            rows = slice(int(lo), int(hi))
+            pieces.append(
+                HaplotypeData(
+                    part,
+                    data.haplotypes,
+                    data.ind[rows] - a,
+                    data.h1[rows],
+                    data.h2[rows],
+                    data.c[rows],
+                    data.centre,
+                    data.method,
+                    int(hi - lo),
+                )
+            )
+        return pieces
+
+    def expected_stats(self, data: Any, params: Any) -> tuple[dict[str, np.ndarray], float]:
+        """Expected copies of each candidate haplotype and the number of individuals; the log-likelihood.
+
+        ``{"copies": (n_haplotypes,), "individuals": ()}``: sums over individuals, so
+        they add up over disjoint pieces of the sample.
+        """
+        data = self.prepare(data)
+        if not isinstance(params, HaplotypeParams):
+            params = self.coerce_params(params, data)
+        posterior, loglik = self._evaluate(data, params)
+        return {"copies": self._counts(data, posterior), "individuals": np.array(float(data.n_individuals))}, loglik
+
+    def m_step_stats(self, data: Any, stats: Any, params: Any) -> HaplotypeParams:
+        """Frequencies from summed :meth:`expected_stats`: expected copies over ``2n``.
+
+        The EM map itself, without :meth:`m_step`'s pruning (which compares the
+        log-likelihood of the whole sample with and without the smallest
+        frequencies, and so needs the whole sample): with ``prune=0`` the two are the
+        same; otherwise tiny frequencies go to 0 at EM's own pace.
+        """
+        data = self.prepare(data)
+        stats = check_stats(stats, {"copies": data.n_haplotypes, "individuals": ()})
+        n = float(stats["individuals"])
+        if n <= 0:
+            raise ValueError(f"stats['individuals'] must be positive; got {n}")
+        new = stats["copies"] / (2.0 * n)
+        new.setflags(write=False)
+        return HaplotypeParams(new)
 
     # -- the evidence lower bound ---------------------------------------------------
     def complete_loglik(self, data: HaplotypeData, params: HaplotypeParams, posterior: HaplotypePosterior) -> float:
