@@ -117,7 +117,15 @@ class Source:
     n_pieces: int
     n_units: int
 
+    #: Units (samples, sequences, individuals) of each piece, in order.
+    sizes: list[int]
+
     def stats(self, model: Any, params: Any) -> tuple[dict[str, Any], float]:  # pragma: no cover - abstract
+        """The statistics and log-likelihood of the whole data, summed over the pieces in order."""
+        raise NotImplementedError
+
+    def piece_stats(self, model: Any, index: int, params: Any) -> tuple[dict[str, Any], float]:  # pragma: no cover
+        """The statistics and log-likelihood of piece ``index`` alone (online EM's mini-batch)."""
         raise NotImplementedError
 
 
@@ -131,10 +139,14 @@ class Pieces(Source):
         self.template = self.pieces[0]
         self.start = prepared
         self.n_pieces = len(self.pieces)
-        self.n_units = -1
+        self.sizes = [_n_units(piece) for piece in self.pieces]
+        self.n_units = sum(self.sizes)
 
     def stats(self, model: Any, params: Any) -> tuple[dict[str, Any], float]:
         return _sum_in_order([_piece_stats(model, piece, params) for piece in self.pieces])
+
+    def piece_stats(self, model: Any, index: int, params: Any) -> tuple[dict[str, Any], float]:
+        return _piece_stats(model, self.pieces[index], params)
 
 
 def is_streamed_array(data: Any) -> bool:
@@ -172,6 +184,7 @@ class Streamed(Source):
         self.array, self.size = array, chunk_size
         self.bounds = [(a, min(a + chunk_size, n)) for a in range(0, n, chunk_size)]
         self.n_pieces, self.n_units = len(self.bounds), n
+        self.sizes = [b - a for a, b in self.bounds]
         step = max(1, n // SAMPLE_SIZE)
         sample = np.asarray(array[0 : step * SAMPLE_SIZE : step]) if step > 1 else np.asarray(array[:])
         self.start = model.prepare(sample)
@@ -187,6 +200,9 @@ class Streamed(Source):
 
     def stats(self, model: Any, params: Any) -> tuple[dict[str, Any], float]:
         return _sum_in_order([_piece_stats(model, self._chunk(model, a, b), params) for a, b in self.bounds])
+
+    def piece_stats(self, model: Any, index: int, params: Any) -> tuple[dict[str, Any], float]:
+        return _piece_stats(model, self._chunk(model, *self.bounds[index]), params)
 
 
 def is_dask_collection(data: Any) -> bool:
@@ -207,7 +223,7 @@ def _prepare_block(model: Any, block: Any) -> Any:
 def _n_units(piece: Any) -> int:
     if piece is None:
         return 0
-    for name in ("n_samples", "n_sequences", "n_individuals", "n_trials"):
+    for name in ("n_samples", "n_sequences", "n_individuals", "n_sets"):
         value = getattr(piece, name, None)
         if isinstance(value, (int, np.integer)):
             return int(value)
@@ -276,7 +292,8 @@ class DaskSource(Source):
                 "bag.repartition)"
             )
         self.n_pieces = len(self.pieces)
-        self.n_units = int(sum(sizes)) if all(s >= 0 for s in sizes) else -1
+        self.sizes = [int(size) for size in sizes]
+        self.n_units = sum(self.sizes) if all(size >= 0 for size in self.sizes) else -1
         self.start = model.prepare(self._sample)
         if _has_summary(model):  # what every piece needs from the whole data (the motif background)
             summaries = [dask.delayed(model.data_summary)(piece) for piece in self.pieces]
@@ -338,6 +355,12 @@ class DaskSource(Source):
         total = parts[0]
         self.last_graph_size = len(total.__dask_graph__())
         (result,) = dask.compute(total)
+        return cast(tuple[dict[str, Any], float], result)
+
+    def piece_stats(self, model: Any, index: int, params: Any) -> tuple[dict[str, Any], float]:
+        dask = _dask()
+        task = dask.delayed(_piece_stats, pure=True)(model, self.pieces[index], dask.delayed(params, traverse=False))
+        (result,) = dask.compute(task)
         return cast(tuple[dict[str, Any], float], result)
 
 

@@ -32,6 +32,7 @@ LAYERS = {
     "emcore.scale": 0,
     "emcore.em": 1,
     "emcore.accelerate": 2,
+    "emcore.online": 2,
     "emcore.coins": 3,
     "emcore.gmm": 3,
     "emcore.hmm": 3,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emcore import fit_em
+from emcore import fit_em, fit_online
 from emcore.coins import CoinData, CoinMixture
 from emcore.datasets import mutate_sites, plant_sites
 from emcore.gmm import COVARIANCE_TYPES, GaussianMixture
@@ -386,3 +386,75 @@ def test_bad_statistics_get_clear_errors(stats, exc, match):
     model = CoinMixture(2)
     with pytest.raises(exc, match=match):
         model.m_step_stats(None, stats, {"theta": [0.6, 0.5]})
+
+
+# -- online (stepwise) EM ----------------------------------------------------------------------
+def test_step_sizes_follow_the_documented_schedule():
+    from emcore.online import step_sizes
+
+    assert step_sizes(3, 0.6) == pytest.approx([2**-0.6, 3**-0.6, 4**-0.6])
+    for alpha in (0.5, 1.2, "0.6"):
+        with pytest.raises((TypeError, ValueError), match="alpha"):
+            step_sizes(3, alpha)
+
+
+def test_the_stepwise_recursion_by_hand():
+    """s_0 = S(x; theta_0), theta_1 = M(s_0), then s_t = (1 - g_t) s_{t-1} + g_t (n/|B|) S(B_t; theta_t)."""
+    model = CoinMixture(2, fixed=())
+    data = model.prepare(coin_data(np.random.default_rng(1), n=30))
+    alpha = 0.7
+    result = fit_online(model, data, batch_size=10, n_epochs=1, alpha=alpha, seed=4)
+    params = result.history[0].params
+    s, _ = model.expected_stats(data, params)
+    params = model.m_step_stats(data, s, params)
+    pieces = model.split(data, 10)
+    order = np.random.default_rng(np.random.SeedSequence(4).spawn(2)[1]).permutation(3)
+    for t, index in enumerate(order, start=1):
+        g = (t + 1) ** -alpha
+        batch, _ = model.expected_stats(pieces[index], params)
+        s = {key: (1 - g) * s[key] + g * 3.0 * batch[key] for key in s}
+        params = model.m_step_stats(data, s, params)
+    same_params(result.params, params, 1e-14)
+    assert result.history[-1].n_evals == 4 and result.history[-1].n_e_steps == 1 + 3 + 1
+
+
+def online_data(case, rng):
+    model, make = CASES[case]
+    X = make(rng, n=3000 if case.startswith("gmm") else 300)
+    if isinstance(X, np.ndarray):
+        X = X[rng.permutation(len(X))]  # batches should look like the data
+    return model, X
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_online_em_reaches_the_batch_fit(case):
+    model, X = online_data(case, np.random.default_rng(12))
+    batch = fit_em(model, X, seed=1)
+    size = 300 if case.startswith("gmm") else 30
+    online = fit_online(model, X, batch_size=size, n_epochs=4, seed=1)
+    assert online.history[0].loglik == pytest.approx(batch.history[0].loglik, rel=1e-12)  # the same start
+    assert online.n_iter == 4 and online.history[-1].n_evals == 1 + 4 * 10
+    start, end = online.history[0].loglik, online.loglik
+    # within a small fraction of batch EM's climb from the same start (or of its log-likelihood)
+    assert batch.loglik - end <= max(0.05 * (batch.loglik - start), 2e-4 * abs(batch.loglik))
+
+
+def test_online_em_on_dask_partitions_equals_online_em_in_memory():
+    model = GaussianMixture(3)
+    X = blobs(np.random.default_rng(6))
+    in_memory = fit_online(model, X, batch_size=500, n_epochs=2, seed=3)
+    with dask.config.set(scheduler="threads"):
+        on_dask = fit_online(model, da.from_array(X, chunks=(500, -1)), batch_size=None, n_epochs=2, seed=3)
+    assert on_dask.loglik == pytest.approx(in_memory.loglik, rel=1e-12)
+    same_params(on_dask.params, in_memory.params, 1e-10)
+
+
+def test_online_em_bad_settings(X):
+    with pytest.raises(TypeError, match="batch_size must be an int"):
+        fit_online(GaussianMixture(2), X, batch_size=None)
+    with pytest.raises(ValueError, match="batch_size must be"):
+        fit_online(GaussianMixture(2), X, batch_size=0)
+    with pytest.raises(ValueError, match="alpha"):
+        fit_online(GaussianMixture(2), X, batch_size=50, alpha=0.4)
+    with pytest.raises(TypeError, match="online EM needs"):
+        fit_online(GeneCounting(), {"A": 10, "B": 5, "AB": 3, "O": 20}, batch_size=2)

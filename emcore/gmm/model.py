@@ -395,6 +395,31 @@ class GaussianMixture:
             )
         return {"moments": T}, total
 
+    def align_stats(self, stats: Mapping[str, Any], old: GMMParams, new: GMMParams) -> dict[str, np.ndarray]:
+        """Statistics computed at ``old`` re-expressed about the mixture mean of ``new``.
+
+        The moments of :meth:`expected_stats` are about the mixture mean ``s`` of the
+        parameters they were computed at; online EM blends statistics of several
+        iterates, so it moves them to one point first. With ``delta = s_new - s_old``:
+        ``m1' = m1 - n delta`` and ``M2' = M2 - m1 delta^T - delta m1^T + n delta
+        delta^T`` (exact algebra; ``delta`` is small between iterates, so little is
+        lost to rounding).
+        """
+        T = np.array(stats["moments"], dtype=float)
+        (s_old, diagonal), (s_new, _) = self._moments_setup(old), self._moments_setup(new)
+        delta = s_new - s_old
+        d = delta.size
+        n, m1 = T[0], T[1 : d + 1]  # (K,), (d, K)
+        if diagonal:
+            T[d + 1 :] += -2.0 * delta[:, None] * m1 + n * delta[:, None] ** 2
+        else:
+            rows, cols = np.triu_indices(d)
+            T[d + 1 :] += (
+                -m1[rows] * delta[cols, None] - delta[rows, None] * m1[cols] + n * (delta[rows] * delta[cols])[:, None]
+            )
+        T[1 : d + 1] -= n * delta[:, None]
+        return {"moments": T}
+
     def m_step_stats(self, data: Any, stats: Any, params: Any) -> GMMParams:
         """The M-step from summed statistics (:meth:`expected_stats`), same rules as :meth:`m_step`.
 
