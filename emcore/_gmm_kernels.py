@@ -46,6 +46,17 @@ from typing import Any, NamedTuple
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from ._optional import MissingDependency, require
+
+# numba is optional: with it, the features of the statistics path are written by one
+# compiled loop; without it (or when it does not import), by numpy calls. Same numbers.
+try:
+    numba = require("numba", "hmm", "the compiled feature loop of the statistics path")
+    HAVE_NUMBA = True
+except MissingDependency:  # pragma: no cover - exercised only where numba is absent
+    numba = None  # type: ignore[assignment]  # the module is absent
+    HAVE_NUMBA = False
+
 #: The largest temporary of a chunk, in float64 numbers (``rows * n_components *
 #: n_features``). 2**16 numbers (512 kB) keep a chunk in the processor's cache.
 CHUNK_ELEMENTS = 1 << 16
@@ -289,10 +300,52 @@ def moment_coefficients(
     return A
 
 
-def _features(block: np.ndarray, shift: np.ndarray, diagonal: bool, out: np.ndarray) -> np.ndarray:
-    """``phi`` of the rows of ``block``, transposed: shape ``(F, m)`` (written into ``out``)."""
+def _features_loops(block: np.ndarray, shift: np.ndarray, diagonal: bool, out: np.ndarray) -> None:
+    """:func:`_features` as explicit loops (compiled by numba): one pass, the same numbers.
+
+    Every entry is one subtraction or one product of two doubles, exactly as numpy
+    computes it, so the compiled and the numpy features agree to the last bit.
+    """
+    m, d = block.shape
+    for i in range(m):
+        out[0, i] = 1.0
+    for a in range(d):
+        s = shift[a]
+        for i in range(m):
+            out[1 + a, i] = block[i, a] - s
+    o = d + 1
+    if diagonal:
+        for a in range(d):
+            for i in range(m):
+                out[o + a, i] = out[1 + a, i] * out[1 + a, i]
+        return
+    for a in range(d):
+        for b in range(a, d):
+            for i in range(m):
+                out[o, i] = out[1 + a, i] * out[1 + b, i]
+            o += 1
+
+
+if HAVE_NUMBA:
+    _features_numba = numba.njit(cache=True, nogil=True)(_features_loops)
+else:  # pragma: no cover - exercised only where numba is absent
+    _features_numba = None
+
+
+def _features(
+    block: np.ndarray, shift: np.ndarray, diagonal: bool, out: np.ndarray, compiled: bool = True
+) -> np.ndarray:
+    """``phi`` of the rows of ``block``, transposed: shape ``(F, m)`` (written into ``out``).
+
+    With numba installed the features are written in one compiled pass (three to four
+    times faster than the ``d + 1`` numpy calls below, which are the reference and the
+    fallback); both give the same numbers.
+    """
     m, d = block.shape
     phi = out[:, :m]
+    if compiled and _features_numba is not None:
+        _features_numba(np.ascontiguousarray(block), shift, diagonal, phi)
+        return phi
     phi[0] = 1.0
     xt = phi[1 : d + 1]
     np.subtract(block.T, shift[:, None], out=xt)

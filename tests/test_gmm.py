@@ -494,3 +494,22 @@ def test_a_sample_far_from_every_component_is_refused_not_minus_inf(X):
 def test_kmeans_plusplus_takes_a_seed():
     X = blobs(seed=1)
     np.testing.assert_array_equal(kmeans_plusplus(X, 3, 5), kmeans_plusplus(X, 3, np.random.default_rng(5)))
+
+
+@pytest.mark.parametrize("d", [1, 2, 7])
+@pytest.mark.parametrize("diagonal", [False, True])
+def test_compiled_features_equal_the_numpy_features_bit_for_bit(d, diagonal):
+    # the statistics path's features phi(x): one compiled loop when numba is installed,
+    # d + 1 numpy calls otherwise; both must give the same numbers to the last bit
+    from emcore import _gmm_kernels as kernels
+
+    if not kernels.HAVE_NUMBA:
+        pytest.skip("numba is not installed: only the numpy features exist")
+    rng = np.random.default_rng(d)
+    X = rng.normal(scale=1e3, size=(301, d))
+    shift = rng.normal(size=d)
+    F = kernels.n_moment_features(d, diagonal)
+    compiled = kernels._features(X[7:290], shift, diagonal, np.full((F, 400), np.nan))
+    reference = kernels._features(X[7:290], shift, diagonal, np.full((F, 400), np.nan), compiled=False)
+    assert compiled.shape == (F, 283)
+    np.testing.assert_array_equal(compiled, reference)
