@@ -513,3 +513,28 @@ def test_compiled_features_equal_the_numpy_features_bit_for_bit(d, diagonal):
     reference = kernels._features(X[7:290], shift, diagonal, np.full((F, 400), np.nan), compiled=False)
     assert compiled.shape == (F, 283)
     np.testing.assert_array_equal(compiled, reference)
+
+
+def test_statistics_of_a_far_component_match_the_posterior_path():
+    # a component hundreds of standard deviations from every sample: its log
+    # responsibilities are about -1e5, below the statistics path's floor of -600
+    rng = np.random.default_rng(4)
+    X = np.concatenate([rng.normal(size=(400, 3)), rng.normal(loc=300.0, size=(5, 3))])
+    model = GaussianMixture(3)
+    params = model.coerce_params(
+        {
+            "weights": [0.5, 0.3, 0.2],
+            "means": [[0, 0, 0], [1, 1, 1], [300, 300, 300]],
+            "covariances": np.stack([np.eye(3)] * 3),
+        },
+        X,
+    )
+    data = model.prepare(X)
+    posterior, loglik = model.e_step(data, params)
+    stats, loglik_stats = model.expected_stats(data, params)
+    assert abs(loglik_stats - loglik) <= 1e-12 * abs(loglik)
+    plain = model.m_step(data, posterior, params)
+    from_stats = model.m_step_stats(data, stats, params)
+    np.testing.assert_allclose(from_stats.weights, plain.weights, rtol=1e-12)
+    np.testing.assert_allclose(from_stats.means, plain.means, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(from_stats.covariances, plain.covariances, rtol=1e-8, atol=1e-10)
