@@ -250,6 +250,22 @@ def _check_client(collection: Any) -> None:
             return
 
 
+def _check_collection_kind(model: Any, kind: str) -> None:
+    """A model that says which dask collection it fits (``DASK_COLLECTION``) refuses the other."""
+    wants = getattr(model, "DASK_COLLECTION", None)
+    name = type(model).__name__
+    if wants == "array" and kind.startswith("dask.bag"):
+        raise TypeError(
+            f"data: {name} fits rows of numbers: pass a dask.array.Array (rows are samples, chunked "
+            "along rows only), not a dask.bag.Bag"
+        )
+    if wants == "bag" and kind.startswith("dask.array"):
+        raise TypeError(
+            f"data: {name} fits sequences: pass a dask.bag.Bag with one sequence per element (e.g. "
+            "dask.bag.from_sequence(sequences, npartitions=4)), not a dask array"
+        )
+
+
 class DaskSource(Source):
     """A dask array (rows are observations) or bag (one sequence per element).
 
@@ -270,6 +286,7 @@ class DaskSource(Source):
         dask = _dask()
         _check_client(collection)
         kind = type(collection).__module__
+        _check_collection_kind(model, kind)
         if kind.startswith("dask.array"):
             self._init_array(collection)
         elif kind.startswith("dask.bag"):

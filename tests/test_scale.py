@@ -315,6 +315,16 @@ def test_a_bag_of_mixed_items_gets_the_models_own_error():
         fit_em(DiscreteHMM(2, n_symbols=3), bag)
 
 
+def test_the_wrong_kind_of_collection_for_the_model_is_refused(X):
+    rows = db.from_sequence([X[:300], X[300:]], npartitions=2)
+    with pytest.raises(TypeError, match=r"GaussianMixture fits rows of numbers: pass a dask\.array\.Array"):
+        fit_em(GaussianMixture(2), rows)
+    codes = da.from_array(np.zeros((40, 5), dtype=int), chunks=(20, -1))
+    for model in (DiscreteHMM(2, n_symbols=3), MotifModel(4)):
+        with pytest.raises(TypeError, match=r"fits sequences: pass a dask\.bag\.Bag with one sequence per element"):
+            fit_em(model, codes)
+
+
 def test_an_empty_partition_is_refused(X):
     Y = da.from_array(X, chunks=((300, 0, 300), (3,)))
     with pytest.raises(ValueError, match="empty row chunks"):

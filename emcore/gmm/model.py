@@ -73,6 +73,9 @@ class GaussianMixture:
     a few large matrix products (see :mod:`emcore._gmm_kernels`).
     """
 
+    #: The dask collection this model fits (:mod:`emcore.scale`): rows of numbers.
+    DASK_COLLECTION = "array"
+
     #: The parameters ``fixed=`` may name.
     FIXABLE = ("weights",)
 

@@ -99,6 +99,9 @@ class DiscreteHMM:
     a Markov chain, ``q(z) = prod_t xi_t(z_{t-1}, z_t) / prod_{t=2..T-1} gamma_t(z_t)``.
     """
 
+    #: The dask collection this model fits (:mod:`emcore.scale`): one sequence per element.
+    DASK_COLLECTION = "bag"
+
     def __init__(
         self,
         n_states: int,

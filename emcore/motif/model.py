@@ -72,6 +72,9 @@ class MotifModel:
     background.
     """
 
+    #: The dask collection this model fits (:mod:`emcore.scale`): one sequence per element.
+    DASK_COLLECTION = "bag"
+
     #: The parameters ``fixed=`` may name.
     FIXABLE = ("gamma",)
 
