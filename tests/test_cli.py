@@ -115,6 +115,39 @@ def test_gmm_picks_k_by_bic_and_matches_the_library(tmp_path, capsys):
     assert len(set(zip(labels, truth))) == 2
 
 
+def test_gmm_fits_missing_cells_and_writes_their_imputed_values(tmp_path, capsys):
+    import csv
+
+    import numpy as np
+
+    from emcore import fit_em
+    from emcore.gmm import GaussianMixture
+
+    path, X, _ = _two_clusters(tmp_path)
+    lines = path.read_text().splitlines()
+    X = X.copy()
+    for i in (3, 10, 50):  # blank one cell in three rows (data rows start at line 1)
+        cells = lines[i + 1].split(",")
+        cells[2] = "NA" if i != 10 else ""
+        lines[i + 1] = ",".join(cells)
+        X[i, 1] = np.nan
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "clusters.csv"
+    assert main(["gmm", str(path), "-k", "2", "--n-init", "2", "--out", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "missing cells: 3 of 210 (1.4%), in 3 rows; fitted as missing at random" in report
+    model = GaussianMixture(2)
+    fit = fit_em(model, X, n_init=2, seed=0, tol=1e-8, max_iter=1000)
+    assert f"log-likelihood (natural log, total): {fit.loglik:.4f}" in report
+    completed, _ = model.impute(X, fit.params)
+    with open(out, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [float(rows[i]["imputed s2"]) for i in (3, 10, 50)] == pytest.approx(completed[[3, 10, 50], 1], rel=1e-5)
+    assert float(rows[0]["imputed s1"]) == pytest.approx(X[0, 0], rel=1e-5)
+    assert main(["gmm", str(path), "--refuse-missing"]) == 2
+    assert "missing value, and --refuse-missing asks for a complete matrix" in capsys.readouterr().err
+
+
 def test_gmm_transpose_clusters_the_columns(tmp_path, capsys):
     rows_path, _, _ = _two_clusters(tmp_path, "rows.csv")
     cols_path, _, _ = _two_clusters(tmp_path, "cols.csv", transpose=True)
@@ -154,7 +187,10 @@ def test_gmm_leaves_degenerate_fits_out_of_the_selection(tmp_path, capsys):
 @pytest.mark.parametrize(
     "content, args, message",
     [
-        ("gene,a,b\ng1,1.0,2.0\ng2,,3.0\n", [], "line 3, column 'a': missing value"),
+        ("gene,a,b\ng1,1.0,2.0\ng2,,3.0\n", ["--refuse-missing"], "line 3, column 'a': missing value"),
+        ("gene,a,b\ng1,,2.0\ng2,,3.0\ng3,,1\n", [], "column 'a' has no value in any row"),
+        ("gene,a,b\ng1,1,2.0\ng2,,\ng3,2,1\n", [], "row 'g2' has every feature missing"),
+        ("a,b\n1,2\n3,\n5,7\n4,4\n", ["--pca", "1"], "--pca needs a complete matrix, and 1 cells are missing"),
         ("gene,a,b\ng1,1.0,2.0\ng2,2.5,high\n", [], "line 3, column 'b': expected a finite number, got 'high'"),
         ("gene,a,b\ng1,1.0,2.0\ng2,2.5\n", [], "line 3: ragged row with 2 fields; the header has 3"),
         ("gene,a,b\n", [], "has no data rows"),

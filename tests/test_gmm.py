@@ -300,7 +300,7 @@ def test_input_array_is_not_frozen_or_copied_into_params():
 @pytest.mark.parametrize(
     "data, exc, match",
     [
-        (np.array([[0.0, 1.0], [np.nan, 2.0], [1, 1]]), ValueError, r"finite; sample 1, feature 0 is nan"),
+        (np.array([[0.0, 1.0], [np.nan, np.nan], [1, 1]]), ValueError, r"sample 1 has every feature missing"),
         (np.array([[0.0, np.inf], [1, 2.0], [1, 1]]), ValueError, r"sample 0, feature 1 is inf"),
         (np.arange(5.0), ValueError, r"2-D \(samples x features\); got an array of shape \(5,\).*reshape"),
         (np.zeros((3, 2, 2)), ValueError, r"2-D .* shape \(3, 2, 2\)"),

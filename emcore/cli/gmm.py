@@ -3,8 +3,11 @@
 The file is a CSV (or, for ``.tsv``/``.tab``/``.txt``, tab-separated) table with a
 header row naming the columns and one row per sample. When the first column is
 not numeric it holds the row names (gene or sample identifiers) and is not a
-feature. Every other cell must be a number: EM needs a complete matrix, so a
-missing or non-numeric cell is an error that names its line and column.
+feature. Every other cell is a number or missing (empty, ``NA``, ``NaN``, ``null``,
+``none`` or ``.``): missing cells are fitted as missing at random (EM uses each
+row's observed cells, :mod:`emcore.gmm.missing`), and ``--out`` adds each missing
+cell's conditional mean at the fitted mixture. ``--refuse-missing`` makes a missing
+cell an error instead; a non-numeric cell always is, naming its line and column.
 
 An expression matrix usually has genes as rows and samples as columns; cluster
 the samples with ``--transpose``, the genes without it (``--standardize`` first, so
@@ -43,8 +46,11 @@ HELP = "Gaussian-mixture clustering of the rows of a numeric matrix (CSV/TSV), e
 _MISSING = {"", "na", "nan", "null", "none", "."}
 
 
-def read_matrix(path: Path, delimiter: str | None = None) -> tuple[list[str], list[str], np.ndarray]:
-    """Row names, column names and the numeric matrix of a delimited text file."""
+def read_matrix(
+    path: Path, delimiter: str | None = None, allow_missing: bool = False
+) -> tuple[list[str], list[str], np.ndarray]:
+    """Row names, column names and the numeric matrix of a delimited text file
+    (missing cells as NaN with ``allow_missing``, else an error)."""
     if delimiter is None:
         delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab", ".txt") else ","
     rows = read_table(
@@ -79,9 +85,12 @@ def read_matrix(path: Path, delimiter: str | None = None) -> tuple[list[str], li
             value = parse_number(cell)
             column = header[j] or f"#{j + 1}"
             if cell.lower() in _MISSING or (value is not None and math.isnan(value)):
+                if allow_missing:
+                    values[line - 2, j - start] = np.nan
+                    continue
                 raise CLIError(
-                    f"{path}, line {line}, column {column!r}: missing value; EM needs a complete matrix "
-                    "(impute it or drop the row)"
+                    f"{path}, line {line}, column {column!r}: missing value, and --refuse-missing asks for "
+                    "a complete matrix (drop the option to fit missing cells, or drop the row)"
                 )
             if value is None or not math.isfinite(value):
                 raise CLIError(f"{path}, line {line}, column {column!r}: expected a finite number, got {cell!r}")
@@ -142,27 +151,42 @@ def _degenerate(params, covariance: str, n: int, d: int) -> bool:
 def run(args: argparse.Namespace) -> str:
     _check_options(args)
     ks, types = _components(args.components), _covariances(args.covariance)
-    names, columns, X = read_matrix(Path(args.file), "\t" if args.tab else None)
+    allow_missing = not args.refuse_missing
+    names, columns, X = read_matrix(Path(args.file), "\t" if args.tab else None, allow_missing)
     if args.transpose:
         names, columns, X = columns, names, X.T.copy()
     try:
-        GMMData(X)  # values whose sums of squares overflow: refused here, naming the file
+        # values whose sums of squares overflow, rows or columns with nothing observed:
+        # refused here, naming the file, the row and the column
+        GMMData(X, allow_missing=allow_missing)
+        never = np.flatnonzero(np.isnan(X).all(axis=0))
+        if never.size:
+            raise ValueError(f"feature {int(never[0])} has no value in any row (every cell is missing); drop it")
     except ValueError as exc:
         message = re.sub(r"\bfeature (\d+)", lambda m: f"column {columns[int(m.group(1))]!r}", str(exc))
+        message = re.sub(r"\bsample (\d+)", lambda m: f"row {names[int(m.group(1))]!r}", message)
         raise CLIError(f"{args.file}: {message.removeprefix('data: ')}") from None
+    n_missing = int(np.isnan(X).sum())
     if X.shape[0] < 2:
         raise CLIError(
             f"{args.file} has a single {'column' if args.transpose else 'data row'} to cluster "
             f"({'--transpose clusters the columns' if args.transpose else 'one sample'}); "
             "clustering needs at least 2"
         )
-    if args.standardize:
-        sd = X.std(axis=0)
+    if args.standardize:  # over each column's observed cells
+        sd = np.nanstd(X, axis=0)
         if np.any(sd == 0):
             constant = columns[int(np.flatnonzero(sd == 0)[0])]
             raise CLIError(f"--standardize: column {constant!r} is constant (standard deviation 0); drop it")
-        X = (X - X.mean(axis=0)) / sd
+        X = (X - np.nanmean(X, axis=0)) / sd
     explained = None
+    if args.pca is not None and n_missing:
+        i, j = (int(v) for v in np.argwhere(np.isnan(X))[0])
+        raise CLIError(
+            f"--pca needs a complete matrix, and {n_missing} cells are missing (the first: row "
+            f"{names[i]!r}, column {columns[j]!r}); fit without --pca (EM uses the observed cells), "
+            "or drop the incomplete rows first"
+        )
     if args.pca is not None:
         if not 1 <= args.pca <= min(X.shape):
             raise CLIError(f"--pca must be between 1 and {min(X.shape)} (rows and features); got {args.pca}")
@@ -179,7 +203,7 @@ def run(args: argparse.Namespace) -> str:
     fits = []
     for k in ks:
         for covariance in types:
-            model = GaussianMixture(k, covariance, reg_covar=args.reg_covar)
+            model = GaussianMixture(k, covariance, reg_covar=args.reg_covar, missing="em" if allow_missing else "error")
             try:
                 fit = fit_em(
                     model,
@@ -216,6 +240,11 @@ def run(args: argparse.Namespace) -> str:
         f"; {args.n_init} start(s) per model, seed {args.seed}"
         f"{', SQUAREM' if accelerate else ''}",
     ]
+    if n_missing:
+        lines.append(
+            f"missing cells: {n_missing} of {n * d} ({n_missing / (n * d):.1%}), in "
+            f"{int(np.isnan(X).any(axis=1).sum())} rows; fitted as missing at random"
+        )
     if len(fits) > 1:
         lines += ["", "BIC (lower is better)", f"{'K':>3}  " + "".join(f"{t:>15}" for t in types)]
         table = {(f[1], f[2]): (f"{f[0]:.2f}" if math.isfinite(f[0]) else "degenerate") for f in fits}
@@ -251,12 +280,23 @@ def run(args: argparse.Namespace) -> str:
         try:
             with out.open("w", newline="") as handle:
                 writer = csv.writer(handle)
-                writer.writerow(["name", "cluster", "uncertainty"] + [f"r{j + 1}" for j in range(k)])
+                header = ["name", "cluster", "uncertainty"] + [f"r{j + 1}" for j in range(k)]
+                completed = None
+                if n_missing:  # each missing cell's conditional mean at the fitted mixture
+                    completed, _ = model.impute(X, fit.params)
+                    header += [f"imputed {c}" for c in columns]
+                writer.writerow(header)
                 for i in range(n):
-                    writer.writerow([names[i], label[i] + 1, f"{uncertain[i]:.6g}"] + [f"{r:.6g}" for r in resp[i]])
+                    cells = [names[i], label[i] + 1, f"{uncertain[i]:.6g}"] + [f"{r:.6g}" for r in resp[i]]
+                    if completed is not None:
+                        cells += [f"{v:.6g}" for v in completed[i]]
+                    writer.writerow(cells)
         except OSError as exc:
             raise CLIError(f"cannot write {out}: {exc.strerror}") from None
-        lines.append(f"wrote each row's cluster, uncertainty and responsibilities to {out}")
+        lines.append(
+            f"wrote each row's cluster, uncertainty and responsibilities"
+            f"{' and its imputed cells' if n_missing else ''} to {out}"
+        )
     return "\n".join(lines)
 
 
@@ -279,6 +319,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="cluster the scores on the first N principal components (after --standardize)",
     )
     parser.add_argument("--tab", action="store_true", help="the file is tab-separated whatever its extension")
+    parser.add_argument(
+        "--refuse-missing",
+        action="store_true",
+        help="treat a missing cell as an error (by default missing cells are fitted as missing at random)",
+    )
     parser.add_argument("--n-init", type=int, default=5, help="seeded k-means++ starts per model (default 5)")
     parser.add_argument("--seed", type=int, default=0, help="seed for the starts (default 0)")
     parser.add_argument("--reg-covar", type=float, default=1e-6, help="added to covariance diagonals (default 1e-6)")

@@ -34,6 +34,12 @@ covariance (the likelihood is unbounded there). It is added after the maximisati
 as scikit-learn does, so the M-step is the exact maximiser only for
 ``reg_covar = 0``; for ``reg_covar`` far below the variances in the data the
 difference is below rounding error.
+
+Missing entries (NaN) are missing data too: with ``missing="em"`` (the default) EM
+works with each row's observed coordinates, the marginal likelihood and the
+conditional mean and covariance of the missing part (:mod:`emcore.gmm.missing`);
+:meth:`GaussianMixture.impute` returns the conditional means and variances at fitted
+parameters.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from .._validation import (
     describe,
     legacy_learn_flag,
 )
+from . import missing as _missing
 from .covariances import (
     _MAX_REG_COVAR,
     GMMParams,
@@ -65,6 +66,11 @@ class GaussianMixture:
         is k-means).
     learn_weights : bool, optional
         The old spelling (``learn_weights=False`` is ``fixed={"weights"}``); deprecated.
+    missing : {"em", "error"}
+        What a missing entry (NaN) in the data means. ``"em"`` (the default): missing
+        at random, and EM fits the observed entries, with each row's missing part
+        among the missing data (:mod:`emcore.gmm.missing`; :meth:`impute` fills
+        them in at the fitted parameters). ``"error"``: refuse data with NaN.
 
     Notes
     -----
@@ -88,6 +94,7 @@ class GaussianMixture:
         fixed: Iterable[str] | None = None,
         *,
         learn_weights: bool | None = None,
+        missing: str = "em",
     ):
         self.n_components = check_int(n_components, "n_components", minimum=1)
         self.covariance_type = _check_covariance_type(covariance_type)
@@ -97,12 +104,14 @@ class GaussianMixture:
             learn_weights, fixed = fixed, None
         fixed = legacy_learn_flag(learn_weights, "learn_weights", "weights", fixed)
         self.fixed = check_fixed(() if fixed is None else fixed, self.FIXABLE, "equal weights, 1/n_components")
+        self.missing = check_choice(missing, "missing", ("em", "error"))
 
     def __repr__(self) -> str:
         return (
             f"GaussianMixture(n_components={self.n_components}, "
             f"covariance_type={self.covariance_type!r}, reg_covar={self.reg_covar!r}, "
-            f"init={self.init!r}, fixed={set(self.fixed) or '()'})"
+            f"init={self.init!r}, fixed={set(self.fixed) or '()'}"
+            + (f", missing={self.missing!r})" if self.missing != "em" else ")")
         )
 
     @property
@@ -121,8 +130,7 @@ class GaussianMixture:
         """Validate ``data`` (an array of shape (n_samples, n_features) or a GMMData)
         for a fit: at least ``n_components`` samples, and at least that many distinct
         ones (a component with no data of its own is not identifiable)."""
-        if not isinstance(data, GMMData):
-            data = GMMData(data)
+        data = self._as_data(data)
         K = self.n_components
         if data.n_samples < K:
             raise ValueError(
@@ -142,9 +150,10 @@ class GaussianMixture:
     def initial_params(self, data: GMMData, rng: np.random.Generator) -> GMMParams:
         """A start drawn with ``rng`` according to ``self.init`` (see the class docs)."""
         data = self.prepare(data)
+        _check_observed_columns(data)
         K = self.n_components
         if self.init == "kmeans++":
-            seeds = kmeans_plusplus(data.X, K, rng)
+            seeds = kmeans_plusplus(data.filled, K, rng)  # missing entries at their feature's mean
             resp = _nearest_onehot(data, seeds)
         else:
             seeds = np.broadcast_to(data.center, (K, data.n_features))
@@ -219,10 +228,10 @@ class GaussianMixture:
             raise ValueError(f"means must have shape ({K}, n_features), one row per component; got {means.shape}")
         d = means.shape[1]
         if data is not None:
-            if not isinstance(data, GMMData):
-                data = GMMData(data)
+            data = self._as_data(data)
             if data.n_features != d:
                 raise ValueError(f"means have {d} features but the data have {data.n_features}")
+            _check_observed_columns(data)
         weights = as_float_array(fields.get("weights", np.full(K, 1.0 / K)), "weights")
         if weights.shape != (K,):
             raise ValueError(f"weights must have shape ({K},), one per component; got {weights.shape}")
@@ -270,8 +279,11 @@ class GaussianMixture:
         """
         if not isinstance(data, GMMData) or not isinstance(params, GMMParams):
             data, params = self._data_and_params(data, params)
-        wh = self._whitening(data, params)
-        resp, total = kernels.responsibilities(data.X, data.center, wh)
+        if data.has_missing:
+            resp, total = self._missing_responsibilities(data, params)
+        else:
+            wh = self._whitening(data, params)
+            resp, total = kernels.responsibilities(data.X, data.center, wh)
         if not math.isfinite(total):
             self._check_log_joint(data, params, self._log_joint(data, params))
             raise ValueError(
@@ -329,6 +341,15 @@ class GaussianMixture:
                 f"got {resp.shape}"
             )
         kind = self.covariance_type
+        if data.has_missing:  # the complete-data M-step on the expected statistics
+            shift, diagonal_stats = self._moments_setup(params)
+            T = _missing.expected_moments(data.X, data.patterns, params, resp, shift, diagonal_stats)
+            if not (np.all(np.isfinite(T[0])) and np.all(T[0] >= 0) and T[0].sum() > 0):
+                raise ValueError(
+                    "posterior must hold finite, non-negative responsibilities (each row a probability "
+                    f"vector over the components); its column sums are {T[0].tolist()}"
+                )
+            return self.m_step_stats(data, {"moments": T}, params)
         nk, first = kernels.weighted_sums(data.X, data.center, resp)
         if not (np.all(np.isfinite(nk)) and np.all(nk >= 0) and nk.sum() > 0):
             raise ValueError(
@@ -363,7 +384,7 @@ class GaussianMixture:
     # -- expected sufficient statistics (chunked, distributed and online EM) -----------
     def split(self, data: Any, size: int) -> list[GMMData]:
         """The prepared data as pieces of at most ``size`` consecutive samples (views)."""
-        data = data if isinstance(data, GMMData) else GMMData(data)
+        data = self._as_data(data)
         size = check_int(size, "chunk_size", minimum=1)
         return [GMMData._rows(data, slice(a, min(a + size, data.n_samples))) for a in range(0, data.n_samples, size)]
 
@@ -385,6 +406,11 @@ class GaussianMixture:
         if not isinstance(data, GMMData) or not isinstance(params, GMMParams):
             data, params = self._data_and_params(data, params)
         shift, diagonal = self._moments_setup(params)
+        if data.has_missing:
+            T, loglik, lj = _missing.expected_stats(data.X, data.patterns, params, shift, diagonal)
+            if not math.isfinite(loglik):
+                self._check_log_joint(data, params, lj)
+            return {"moments": T}, loglik
         A = kernels.moment_coefficients(
             params.weights, params.means, params._precision_cholesky_stack(), shift, diagonal
         )
@@ -481,6 +507,12 @@ class GaussianMixture:
     def complete_loglik(self, data: Any, params: Any, posterior: np.ndarray) -> float:
         """``sum_i sum_k q_ik log P(x_i, z_i = k)``, the expected complete-data log-likelihood."""
         data, params = self._data_and_params(data, params)
+        if data.has_missing:
+            raise ValueError(
+                "the expected complete-data log-likelihood of data with missing entries needs the "
+                "conditional distribution of the missing entries as well as the posterior over "
+                "components; the bound is not recorded for such data (fit without record_bound=True)"
+            )
         lj = self._log_joint(data, params)
         q = check_posterior(posterior, "posterior", lj.shape, "samples x components")
         # 0 * log 0 counts as 0: a component with weight 0 has log-joint -inf.
@@ -580,6 +612,21 @@ class GaussianMixture:
         """``1 - max_k r_ik``: 0 for a sure assignment, up to ``1 - 1/K``. Shape (n_samples,)."""
         return 1.0 - self.responsibilities(data, params).max(axis=1)
 
+    def impute(self, data: Any, params: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Each missing entry's conditional mean and variance given its row's observed entries.
+
+        Returns ``(completed, variance)``, both of the data's shape: observed entries
+        unchanged with variance 0; a missing entry ``x_ij`` replaced by ``E[x_ij |
+        x_o]`` under the mixture at ``params``, with ``Var[x_ij | x_o]`` (which includes
+        the uncertainty over the component). Missing at random is assumed, as in the
+        fit.
+        """
+        data, params = self._data_and_params(data, params)
+        if not data.has_missing:
+            return np.array(data.X), np.zeros(data.X.shape)
+        resp, _ = self.e_step(data, params)
+        return _missing.conditional_moments(data.X, data.patterns, params, resp)
+
     def n_parameters(self, n_features: int) -> int:
         """Number of free parameters: means, covariances and (if learned) ``K - 1`` weights."""
         K, d = self.n_components, check_int(n_features, "n_features", minimum=1)
@@ -610,8 +657,7 @@ class GaussianMixture:
     def _data_and_params(self, data: Any, params: Any) -> tuple[GMMData, GMMParams]:
         """Data to evaluate (any number of samples: scoring needs no minimum) and
         parameters that fit this model and those data."""
-        if not isinstance(data, GMMData):
-            data = GMMData(data)
+        data = self._as_data(data)
         if not isinstance(params, GMMParams) or params.covariance_type != self.covariance_type:
             params = self._coerce(params, data, "params")
         if params.n_components != self.n_components:
@@ -631,7 +677,25 @@ class GaussianMixture:
         return kernels.whitening(params.weights, params.means, params._precision_cholesky_stack(), data.center)
 
     def _log_joint(self, data: GMMData, params: GMMParams) -> np.ndarray:
+        if data.has_missing:
+            return _missing.log_joint(data.X, data.patterns, params)
         return kernels.log_joint(data.X, data.center, self._whitening(data, params))
+
+    def _missing_responsibilities(self, data: GMMData, params: GMMParams) -> tuple[np.ndarray, float]:
+        lj = _missing.log_joint(data.X, data.patterns, params)
+        with np.errstate(over="ignore", invalid="ignore"):
+            norm = logsumexp(lj, axis=1)
+            total = float(norm.sum())
+            resp = np.exp(lj - norm[:, None])
+        return resp, total
+
+    def _as_data(self, data: Any) -> GMMData:
+        """``data`` as checked data; NaN entries are missing values unless ``missing="error"``."""
+        if isinstance(data, GMMData):
+            if data.has_missing and self.missing == "error":
+                data._refuse_missing()
+            return data
+        return GMMData(data, allow_missing=self.missing == "em")
 
     def _check_log_joint(self, data: GMMData, params: GMMParams, lj: np.ndarray) -> None:
         """Refuse a log-joint matrix with a sample of log density -inf (or NaN).
@@ -681,4 +745,18 @@ class GaussianMixture:
             f"EM cannot start: {what} plus reg_covar is not positive-definite ({why}). Use a larger "
             f"reg_covar (now {self.reg_covar:g}; e.g. 1e-6), drop constant or redundant features, or "
             "scale the data (e.g. standardise each feature)."
+        )
+
+
+def _check_observed_columns(data: GMMData) -> None:
+    """Refuse data in which a feature is never observed: EM could not move its mean or
+    variance from where they started (the data say nothing about them)."""
+    if data.observed is None:
+        return
+    never = np.flatnonzero(~data.observed.any(axis=0))
+    if never.size:
+        raise ValueError(
+            f"data: feature {int(never[0])} is missing (NaN) in every sample ({never.size} such "
+            f"feature{'s' if never.size != 1 else ''}): the data say nothing about its mean or variance; "
+            "drop it"
         )

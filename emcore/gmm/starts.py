@@ -57,7 +57,7 @@ def _nearest_onehot(data: GMMData, centres: np.ndarray) -> np.ndarray:
     """One-hot responsibilities: each sample to its nearest centre (Euclidean)."""
     d2 = np.empty((data.n_samples, centres.shape[0]))
     for k, c in enumerate(centres):
-        diff = data.X - c
+        diff = data.filled - c  # missing entries at their feature's mean
         d2[:, k] = np.einsum("ij,ij->i", diff, diff)
     onehot = np.zeros_like(d2)
     onehot[np.arange(data.n_samples), np.argmin(d2, axis=1)] = 1.0

@@ -103,10 +103,28 @@ CASES = [
     Case("gmm-data-a-string", _fit("data.csv"), TypeError, r"data must be .*got a string"),
     Case("gmm-data-none", _fit(None), TypeError, r"data must be .*got None"),
     Case(
-        "gmm-data-nan",
-        _fit(np.array([[0.0, 1.0], [np.nan, 2.0], [1.0, 1.0]]), k=1),
+        "gmm-data-nan-refused",
+        _fit(np.array([[0.0, 1.0], [np.nan, 2.0], [1.0, 1.0]]), k=1, missing="error"),
         ValueError,
         r"data must be finite; sample 1, feature 0 is nan",
+    ),
+    Case(
+        "gmm-data-row-all-missing",
+        _fit(np.array([[0.0, 1.0], [np.nan, np.nan], [1.0, 1.0]]), k=1),
+        ValueError,
+        r"data: sample 1 has every feature missing \(NaN\)",
+    ),
+    Case(
+        "gmm-data-column-all-missing",
+        _fit(np.array([[0.0, np.nan], [2.0, np.nan], [1.0, np.nan]]), k=1),
+        ValueError,
+        r"data: feature 1 is missing \(NaN\) in every sample",
+    ),
+    Case(
+        "gmm-missing-not-a-choice",
+        lambda: GaussianMixture(2, missing="drop"),
+        ValueError,
+        r"missing must be one of",
     ),
     Case(
         "gmm-data-inf",
@@ -335,7 +353,12 @@ CASES = [
         ValueError,
         r"data have 2 features \(columns\) but the params have 3",
     ),
-    Case("gmm-predict-nan", _on("predict", np.array([[0.0, np.nan, 0.0]])), ValueError, r"sample 0, feature 1 is nan"),
+    Case(
+        "gmm-predict-all-missing",
+        _on("predict", np.array([[np.nan, np.nan, np.nan]])),
+        ValueError,
+        r"sample 0 has every feature missing",
+    ),
     Case(
         "gmm-score-samples-far",
         _on("score_samples", np.full((1, 3), 1e155)),
@@ -523,8 +546,8 @@ CASES = [
         {"x.csv": "gene,a,b\ng1,1.0,2.0\ng2,2.5,high\ng3,1,1\n"},
     ),
     CLICase(
-        "gmm-cli-missing-value",
-        ("gmm", "{dir}/x.csv"),
+        "gmm-cli-missing-value-refused",
+        ("gmm", "{dir}/x.csv", "--refuse-missing"),
         r"x\.csv, line 3, column 'a': missing value",
         {"x.csv": "gene,a,b\ng1,1.0,2.0\ng2,NA,3.0\n"},
     ),
