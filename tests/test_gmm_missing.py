@@ -238,3 +238,65 @@ def test_restarts_squarem_and_hard_em_work_with_missing_entries(kind):
     assert model.bic(X, plain.params) == pytest.approx(
         -2 * plain.loglik + model.n_parameters(3) * np.log(len(X)), rel=1e-12
     )
+
+
+# -- standard errors --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("k", "kind", "seed", "missing"),
+    [
+        (1, "full", 0, True),
+        (1, "full", 1, False),
+        (2, "full", 2, True),
+        (2, "diag", 3, True),
+        (2, "spherical", 4, True),
+        (2, "tied", 5, True),
+        (2, "tied_spherical", 6, False),
+    ],
+)
+def test_louis_standard_errors_equal_the_numerical_hessian(k, kind, seed, missing):
+    # Louis' method (complete-data information minus the missing information, from the
+    # E-step's exact moments) against finite differences of the observed-data
+    # log-likelihood itself
+    rng = np.random.default_rng(seed)
+    X = correlated(300, 3, rng, k=k, spread=5.0) * np.array([1.0, 10.0, 0.1])  # features on different scales
+    if missing:
+        X = knock_out(X, rng, rate=0.2)
+    model = GaussianMixture(k, kind, reg_covar=0.0)
+    fit = fit_em(model, X, seed=0, tol=1e-14, max_iter=20_000)
+    assert fit.converged
+    louis = model.standard_errors(X, fit.params)
+    check = model.standard_errors(X, fit.params, method="hessian")
+    assert louis.method == "louis" and check.method == "hessian" and louis.names == check.names
+    np.testing.assert_allclose(
+        louis.information, check.information, rtol=1e-4, atol=1e-6 * np.abs(check.information).max()
+    )
+    for name in ("weights", "means", "covariances"):
+        np.testing.assert_allclose(getattr(louis, name), getattr(check, name), rtol=1e-4)
+        assert np.shape(getattr(louis, name)) == np.shape(getattr(fit.params, name))
+
+
+def test_standard_errors_of_one_normal_from_complete_data_are_the_textbook_ones():
+    # sd(mean_a) = sqrt(Sigma_aa / n) and sd(Sigma_aa) = sqrt(2 Sigma_aa^2 / n) at the MLE
+    rng = np.random.default_rng(12)
+    X = correlated(400, 2, rng)
+    model = GaussianMixture(1, reg_covar=0.0)
+    fit = fit_em(model, X, seed=0)
+    se = model.standard_errors(X, fit.params)
+    sigma = fit.params.covariances[0]
+    np.testing.assert_allclose(se.means[0], np.sqrt(np.diagonal(sigma) / 400), rtol=1e-5)
+    np.testing.assert_allclose(np.diagonal(se.covariances[0]), np.sqrt(2 * np.diagonal(sigma) ** 2 / 400), rtol=1e-5)
+    # missing entries cost precision: the standard errors grow
+    Y = knock_out(X, rng, rate=0.3, depend=False)
+    fit_y = fit_em(model, Y, seed=0, tol=1e-13, max_iter=5000)
+    assert np.all(model.standard_errors(Y, fit_y.params).means > se.means)
+
+
+def test_standard_errors_refuse_a_point_that_is_not_a_maximum():
+    rng = np.random.default_rng(13)
+    X = correlated(200, 2, rng)
+    model = GaussianMixture(2, reg_covar=0.0)
+    same = model.coerce_params({"means": [X.mean(axis=0)] * 2, "covariances": np.stack([np.cov(X.T)] * 2)}, X)
+    with pytest.raises(ValueError, match="not positive-definite: params are not an interior maximum"):
+        model.standard_errors(X, same)
+    with pytest.raises(ValueError, match="method must be one of"):
+        model.standard_errors(X, same, method="sem")

@@ -21,6 +21,7 @@ from .._validation import (
     describe,
     legacy_learn_flag,
 )
+from . import information as _information
 from . import missing as _missing
 from .covariances import (
     _MAX_REG_COVAR,
@@ -626,6 +627,21 @@ class GaussianMixture:
             return np.array(data.X), np.zeros(data.X.shape)
         resp, _ = self.e_step(data, params)
         return _missing.conditional_moments(data.X, data.patterns, params, resp)
+
+    def standard_errors(self, data: Any, params: Any, method: str = "louis") -> _information.StandardErrors:
+        """Standard errors of the fitted parameters from the observed information.
+
+        ``method="louis"`` (the default): Louis' method, the complete-data information
+        minus the information the missing data (components and missing entries)
+        carry, from the E-step's moments; ``method="hessian"``: the numerical Hessian
+        of the observed-data log-likelihood, a check that does not use EM. Assumes
+        ``params`` are an interior maximum (EM run to convergence; ``reg_covar=0``
+        for the exact maximiser), identifiability up to the order of the components,
+        and entries missing at random. See :mod:`emcore.gmm.information`.
+        """
+        data, params = self._data_and_params(data, params)
+        method = check_choice(method, "method", ("louis", "hessian"))
+        return _information.standard_errors(self, data, params, method)
 
     def n_parameters(self, n_features: int) -> int:
         """Number of free parameters: means, covariances and (if learned) ``K - 1`` weights."""
