@@ -59,6 +59,10 @@ class StandardErrors:
         The estimated covariance matrix of the free parameters, ``I_obs^{-1}``.
     information : ndarray, shape (p, p)
         The observed information ``I_obs``.
+    complete_information : ndarray, shape (p, p), or None
+        Louis' first term, the complete-data information given the observed data
+        ``I_com``; ``I_com^-1 (I_com - I_obs)`` is the fraction of missing information,
+        whose largest eigenvalue is EM's rate of convergence (None for ``"hessian"``).
     names : tuple of str
         The free parameters, in the order of the rows of ``covariance``.
     method : str
@@ -72,6 +76,7 @@ class StandardErrors:
     information: np.ndarray
     names: tuple[str, ...]
     method: str
+    complete_information: np.ndarray | None = None
 
 
 class _Layout:
@@ -254,8 +259,10 @@ def _statistic_moments(
     return total_mean, second - outer
 
 
-def observed_information(model: Any, data: Any, params: GMMParams, method: str = "louis") -> tuple[np.ndarray, Any]:
-    """``I_obs`` at ``params`` and the layout of its parameters (see the module docs)."""
+def observed_information(
+    model: Any, data: Any, params: GMMParams, method: str = "louis"
+) -> tuple[np.ndarray, np.ndarray | None, Any]:
+    """``I_obs``, ``I_com`` (Louis only) at ``params``, and the layout of the parameters."""
     layout = _Layout(params, model.learn_weights)
     theta = layout.pack(params)
     h = layout.steps(params)
@@ -270,7 +277,7 @@ def observed_information(model: Any, data: Any, params: GMMParams, method: str =
             return _jacobian(lambda v: np.array([loglik(v)]), vector, h)[0]
 
         hessian = _jacobian(gradient, theta, h)
-        return -0.5 * (hessian + hessian.T), layout
+        return -0.5 * (hessian + hessian.T), None, layout
     resp, _ = model.e_step(data, params)
     # The information does not change when the data and the means move together: work
     # about the data's mean, so that the moments up to order four stay small.
@@ -290,7 +297,7 @@ def observed_information(model: Any, data: Any, params: GMMParams, method: str =
     complete = -_jacobian(q_gradient, theta, h)
     complete = 0.5 * (complete + complete.T)
     lost = J.T @ V @ J
-    return complete - 0.5 * (lost + lost.T), layout
+    return complete - 0.5 * (lost + lost.T), complete, layout
 
 
 def _as_type(covs: np.ndarray, kind: str) -> np.ndarray:
@@ -306,7 +313,7 @@ def _as_type(covs: np.ndarray, kind: str) -> np.ndarray:
 
 
 def standard_errors(model: Any, data: Any, params: GMMParams, method: str = "louis") -> StandardErrors:
-    information, layout = observed_information(model, data, params, method)
+    information, complete, layout = observed_information(model, data, params, method)
     try:
         chol = np.linalg.cholesky(information)
     except np.linalg.LinAlgError:
@@ -339,4 +346,4 @@ def standard_errors(model: Any, data: Any, params: GMMParams, method: str = "lou
         covariances = np.array(rest[0])
     else:
         covariances = rest.reshape(np.shape(params.covariances))
-    return StandardErrors(weights, means, covariances, covariance, information, layout.names, method)
+    return StandardErrors(weights, means, covariances, covariance, information, layout.names, method, complete)
