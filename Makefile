@@ -44,7 +44,7 @@ book: $(STAMP)
 	@echo "The book is at: $(CURDIR)/_build/html/index.html"
 
 # Lint and format of the code (the chapters are checked by nbval instead), types of emcore.
-LINTED = emcore tests tools benchmarks
+LINTED = emcore tests tools benchmarks _ext
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)

@@ -114,6 +114,11 @@ def visit(browser, server):
         page.route("**/*", route)
         page.on("response", lambda resp: failed.append(f"{resp.status} {resp.url}") if resp.status >= 400 else None)
         page.on("requestfailed", lambda req: None if req.url in foreign else failed.append(f"failed {req.url}"))
+        # console errors and uncaught exceptions, read by test_page_logs_no_console_error
+        errors: list[str] = []
+        page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+        page.book_errors = errors  # type: ignore[attr-defined]
         response = page.goto(urljoin(server, relative), wait_until="load")
         assert response is not None and response.ok, f"{relative}: HTTP {response and response.status}"
         return page, foreign, failed
@@ -139,6 +144,20 @@ def test_page_is_offline_and_complete(visit, relative):
     assert not broken, f"{relative}: images that did not load: {broken}"
     assert not foreign, f"{relative}: requests to hosts other than 127.0.0.1: {foreign}"
     assert not failed, f"{relative}: failed requests: {failed}"
+
+
+@pytest.mark.parametrize("relative", _pages())
+def test_page_logs_no_console_error(visit, relative):
+    # a first visit (empty local storage), as a new reader's: no JavaScript error, no
+    # theme warning, no script declared twice, no missing favicon
+    page, _, _ = visit(relative)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    assert not page.book_errors, f"{relative}: {page.book_errors}"
+    scripts = page.evaluate("() => Array.from(document.scripts).map(s => s.src + ' ' + s.text.slice(0, 80))")
+    assert not [s for s in scripts if "thebe" in s.lower()], f"{relative}: thebe scripts although thebe is off"
+    icon = page.evaluate("() => (document.querySelector('link[rel~=icon]') || {}).href || ''")
+    assert icon and urlparse(icon).hostname == "127.0.0.1", f"{relative}: no favicon in the build ({icon!r})"
 
 
 @pytest.mark.parametrize("relative", CHAPTER_PAGES)
