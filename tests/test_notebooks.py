@@ -76,3 +76,16 @@ def test_library_is_checked_in_the_chapter(notebook):
         if c["cell_type"] == "code" and "remove-cell" in c.get("metadata", {}).get("tags", [])
     ]
     assert any("assert" in src for src in hidden), f"{path} has no hidden assert cell"
+
+
+def test_check_cells_open_collapsed_in_jupyterlab(notebook):
+    """The hidden check cells stay in the notebook but open collapsed, so a learner in
+    JupyterLab reads the narrative (``make notebooks`` keeps the metadata)."""
+    path, nb = notebook
+    for i, cell in enumerate(nb["cells"]):
+        if "remove-cell" in cell.get("metadata", {}).get("tags", []):
+            jupyter = cell["metadata"].get("jupyter", {})
+            assert jupyter.get("source_hidden") is True and jupyter.get("outputs_hidden") is True, (
+                f"{path} cell {i}: a check cell without jupyter.source_hidden/outputs_hidden "
+                "(run tools/execute_notebooks.py, or set them)"
+            )

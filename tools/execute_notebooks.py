@@ -53,8 +53,17 @@ def execute(path: Path, timeout: int = 600) -> None:
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = merge_streams(cell.outputs)
+    collapse_checks(nb)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
+
+
+def collapse_checks(nb) -> None:
+    """Open the hidden check cells (tag ``remove-cell``) collapsed in JupyterLab, so that a
+    learner reads the narrative; they still run, top to bottom, with the rest."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "remove-cell" in cell.metadata.get("tags", []):
+            cell.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
 
 
 def main(argv: list[str]) -> int:
