@@ -218,7 +218,7 @@ def _statistic_moments(
             xhat = np.array(X[rows], dtype=float)
             C = np.zeros((d, d))
             if mis.size:
-                xhat[:, mis] = params.means[k, mis] + (x_o - params.means[k, obs]) @ c.gain.T
+                xhat[:, mis] = c.conditional_mean(x_o, params.means[k, mis], params.means[k, obs])
                 C[np.ix_(mis, mis)] = c.cond_cov
             m2 = np.einsum("ia,ib->iab", xhat, xhat) + C
             m3 = (

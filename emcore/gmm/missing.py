@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 from scipy.linalg import cho_solve, solve_triangular
+from scipy.special import logsumexp
 from threadpoolctl import ThreadpoolController
 
 from .covariances import GMMParams
@@ -117,6 +118,10 @@ class _Conditional:
             self.gain = np.zeros((0, obs.size))
             self.cond_cov = np.zeros((0, 0))
 
+    def conditional_mean(self, x_o: np.ndarray, mean_m: np.ndarray, mean_o: np.ndarray) -> np.ndarray:
+        """``mean_m + Sigma_mo Sigma_oo^-1 (x_o - mean_o)`` for the rows ``x_o`` of the pattern."""
+        return mean_m + (x_o - mean_o) @ self.gain.T
+
 
 @_one_blas_thread
 def _conditionals(params: GMMParams, groups: list[Pattern]) -> list[list[_Conditional]]:
@@ -171,7 +176,7 @@ def expected_moments(
             total = float(r.sum())
             y = block.copy()
             if mis.size:
-                y[:, mis] = (params.means[k, mis] - shift[mis]) + (x_o - params.means[k, obs]) @ c.gain.T
+                y[:, mis] = c.conditional_mean(x_o, params.means[k, mis] - shift[mis], params.means[k, obs])
             T[0, k] += total
             T[1 : d + 1, k] += r @ y
             if diagonal:
@@ -207,7 +212,7 @@ def conditional_moments(
         second = np.zeros((rows.size, mis.size))
         for k, c in enumerate(per_k):
             r = resp[rows, k][:, None]
-            xhat = params.means[k, mis] + (x_o - params.means[k, obs]) @ c.gain.T
+            xhat = c.conditional_mean(x_o, params.means[k, mis], params.means[k, obs])
             first += r * xhat
             second += r * (xhat**2 + np.diagonal(c.cond_cov))
         mean[np.ix_(rows, mis)] = first
@@ -222,8 +227,13 @@ def expected_stats(
     and the log-joint (for the caller's checks), with one set of factors per pattern."""
     conds = _conditionals(params, groups)
     lj = log_joint(X, groups, params, conds)
-    with np.errstate(over="ignore", invalid="ignore"):
-        norm = np.logaddexp.reduce(lj, axis=1)
-        resp = np.exp(lj - norm[:, None])
+    resp, total = normalise(lj)
     T = expected_moments(X, groups, params, resp, shift, diagonal, conds)
-    return T, float(norm.sum()), lj
+    return T, total, lj
+
+
+def normalise(lj: np.ndarray) -> tuple[np.ndarray, float]:
+    """Responsibilities from the log-joint (log-sum-exp over components) and the total log-likelihood."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        norm = logsumexp(lj, axis=1)
+        return np.exp(lj - norm[:, None]), float(norm.sum())

@@ -698,12 +698,7 @@ class GaussianMixture:
         return kernels.log_joint(data.X, data.center, self._whitening(data, params))
 
     def _missing_responsibilities(self, data: GMMData, params: GMMParams) -> tuple[np.ndarray, float]:
-        lj = _missing.log_joint(data.X, data.patterns, params)
-        with np.errstate(over="ignore", invalid="ignore"):
-            norm = logsumexp(lj, axis=1)
-            total = float(norm.sum())
-            resp = np.exp(lj - norm[:, None])
-        return resp, total
+        return _missing.normalise(_missing.log_joint(data.X, data.patterns, params))
 
     def _as_data(self, data: Any) -> GMMData:
         """``data`` as checked data; NaN entries are missing values unless ``missing="error"``."""
