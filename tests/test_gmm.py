@@ -515,6 +515,40 @@ def test_compiled_features_equal_the_numpy_features_bit_for_bit(d, diagonal):
     np.testing.assert_array_equal(compiled, reference)
 
 
+@pytest.mark.parametrize("diagonal", [False, True])
+def test_compiled_statistics_equal_the_numpy_statistics_on_any_number_of_threads(diagonal):
+    # the statistics kernel: compiled blocks shared by the BLAS's threads, or numpy
+    # blocks in the calling thread; blocks are added in order, so one thread and two
+    # give the same bits, and the compiled path agrees with numpy to rounding
+    from threadpoolctl import threadpool_limits
+
+    from emcore import _gmm_kernels as kernels
+
+    if not kernels.HAVE_NUMBA:
+        pytest.skip("numba is not installed: only the numpy statistics exist")
+    rng = np.random.default_rng(11)
+    d, K = 6, 4
+    X = rng.normal(scale=3.0, size=(20_011, d))  # many blocks, the last one short
+    shift = X.mean(axis=0)
+    F = kernels.n_moment_features(d, diagonal)
+    A = np.concatenate([np.full((K, 1), -5.0), rng.normal(size=(K, F - 1)) * 0.1], axis=1)
+    A[:, 1 + d :] = -np.abs(A[:, 1 + d :])  # a proper (concave) log-joint on the squares
+    rows_per_block = max(1, F * kernels.CHUNK_ELEMENTS // kernels.STATS_BLOCK_ELEMENTS)
+    assert X.shape[0] > 4 * rows_per_block
+    T, total, bad = kernels.moment_stats(X, shift, A, diagonal)
+    with threadpool_limits(1, "blas"):
+        T1, total1, bad1 = kernels.moment_stats(X, shift, A, diagonal)
+    np.testing.assert_array_equal(T1, T)
+    assert (total1, bad1, bad) == (total, -1, -1)
+    T_np, total_np, bad_np = kernels.moment_stats(X, shift, A, diagonal, compiled=False)
+    np.testing.assert_allclose(T, T_np, rtol=1e-12, atol=1e-12 * np.abs(T_np).max())
+    assert abs(total - total_np) <= 1e-12 * abs(total_np) and bad_np == -1
+    # a row with density 0 under every component is reported by both paths
+    X[15_000] = 1e200
+    assert kernels.moment_stats(X, shift, A, diagonal)[2] == 15_000
+    assert kernels.moment_stats(X, shift, A, diagonal, compiled=False)[2] == 15_000
+
+
 def test_statistics_of_a_far_component_match_the_posterior_path():
     # a component hundreds of standard deviations from every sample: its log
     # responsibilities are about -1e5, below the statistics path's floor of -600
