@@ -22,18 +22,24 @@ def _files(entries):
         yield from _files(entry.get("chapters"))
 
 
-def toc_notebooks(root: Path = ROOT) -> list[Path]:
-    """Paths (relative to `root`) of the `.ipynb` chapters named in `_toc.yml`."""
+def toc_pages(root: Path = ROOT) -> list[Path]:
+    """Paths (relative to `root`) of every page named in `_toc.yml`, in order, with the
+    suffix of the file that exists (`.ipynb` or `.md`)."""
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     entries = [{"file": toc["root"]}] + list(toc.get("parts", [])) + list(toc.get("chapters", []))
     paths = []
     for name in _files(entries):
         path = Path(name)
         if path.suffix == "":
-            path = path.with_suffix(".ipynb")
-        if path.suffix == ".ipynb" and (root / path).exists():
-            paths.append(path)
+            found = [path.with_suffix(s) for s in (".ipynb", ".md") if (root / path.with_suffix(s)).exists()]
+            path = found[0] if found else path.with_suffix(".md")
+        paths.append(path)
     return paths
+
+
+def toc_notebooks(root: Path = ROOT) -> list[Path]:
+    """Paths (relative to `root`) of the `.ipynb` chapters named in `_toc.yml`."""
+    return [p for p in toc_pages(root) if p.suffix == ".ipynb" and (root / p).exists()]
 
 
 if __name__ == "__main__":

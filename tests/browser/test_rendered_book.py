@@ -26,7 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 sys.path.insert(0, str(ROOT / "tools"))
-from toc_chapters import toc_notebooks  # noqa: E402
+from toc_chapters import toc_notebooks, toc_pages  # noqa: E402
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -54,9 +54,12 @@ def _chromium() -> str:
 
 
 def _pages() -> list[str]:
-    pages = ["index.html", "intro.html", "bibliography.html"]
-    pages += [str(p.with_suffix(".html")) for p in toc_notebooks()]
-    return pages
+    """index.html (a redirect to the front page) and every page of the table of contents."""
+    return ["index.html"] + TOC_PAGES
+
+
+#: Every page of _toc.yml, the front page first (the chapters and the pages around them).
+TOC_PAGES = [str(p.with_suffix(".html")) for p in toc_pages()]
 
 
 CHAPTER_PAGES = [str(p.with_suffix(".html")) for p in toc_notebooks()]
@@ -198,7 +201,7 @@ def test_navigation_reaches_every_chapter(visit):
         "() => Array.from(document.querySelectorAll('nav.bd-docs-nav a.reference.internal')).map(a => a.href)"
     )
     paths = {urlparse(h).path.lstrip("/") for h in hrefs}
-    for relative in CHAPTER_PAGES + ["bibliography.html"]:
+    for relative in TOC_PAGES[1:]:  # every page but the front page itself
         assert relative in paths, f"the sidebar does not link {relative}: {sorted(paths)}"
     # Next/previous links chain the chapters in order.
     for relative in CHAPTER_PAGES:
@@ -226,3 +229,67 @@ def test_exercise_solutions_are_hidden(visit):
                       .every(d => !d.open)"""
         )
         assert hidden, f"{relative}: a solution is shown open"
+
+
+@pytest.mark.parametrize("relative", CHAPTER_PAGES)
+def test_every_figure_is_numbered_and_captioned(visit, relative):
+    # every image of a chapter (a plot, a frame of an animation) sits in a numbered,
+    # captioned figure, and the text refers to each figure by its number
+    page, _, _ = visit(relative)
+    found = page.evaluate(
+        """() => Array.from(document.querySelectorAll('article img')).map(img => {
+                 const fig = img.closest('figure');
+                 const cap = fig && fig.querySelector('figcaption');
+                 return [img.currentSrc || img.src, cap ? cap.innerText.trim() : '', fig ? fig.id : ''];
+               })"""
+    )
+    assert found, f"{relative}: no figure"
+    uncaptioned = [src.rsplit("/", 1)[-1][:40] for src, caption, _ in found if not caption.startswith("Fig. ")]
+    assert not uncaptioned, f"{relative}: images without a numbered caption: {uncaptioned}"
+    numbers = {caption.split()[1] for _, caption, _ in found}
+    cited = page.evaluate(
+        """() => Array.from(document.querySelectorAll('article a.reference.internal'))
+                 .map(a => a.innerText.trim())"""
+    )
+    for number in numbers:
+        assert any(number in c for c in cited), f"{relative}: the text never refers to Fig. {number}"
+
+
+@pytest.mark.parametrize("relative", TOC_PAGES)
+def test_nothing_is_wider_than_the_column(visit, relative):
+    # at a 1280-px window: no display equation, code block, output, table or image
+    # wider than the text column (none needs sideways scrolling)
+    page, _, _ = visit(relative)
+    if page.locator("mjx-container").count() or page.locator(".math").count():
+        _wait_for_math(page)
+    wide = page.evaluate(
+        """() => {
+             const article = document.querySelector('article.bd-article') || document.querySelector('main');
+             const column = article.getBoundingClientRect();
+             const out = [];
+             const selectors = ['mjx-container[display="true"]', 'div.math', 'pre', 'table', 'img',
+                                '.cell_output .output', 'dl', 'figure'];
+             for (const e of article.querySelectorAll(selectors.join(','))) {
+               const r = e.getBoundingClientRect();
+               if (r.width === 0) continue;
+               const overflow = e.scrollWidth - e.clientWidth;
+               if (overflow > 1 || r.right > column.right + 1 || r.left < column.left - 1) {
+                 out.push(`${e.tagName.toLowerCase()} ${Math.round(r.width)} px` +
+                          ` (+${Math.max(overflow, Math.round(r.right - column.right))}):` +
+                          ` ${(e.innerText || e.getAttribute('src') || '').slice(0, 50)}`);
+               }
+             }
+             return out;
+           }"""
+    )
+    assert not wide, f"{relative}: wider than the column at 1280 px: {wide}"
+
+
+@pytest.mark.parametrize("relative", CHAPTER_PAGES)
+def test_chapter_states_its_reading_and_running_time(visit, relative):
+    page, _, _ = visit(relative)
+    text = page.locator("article").first.inner_text()
+    head = text[:1500]
+    assert "Reading time: about" in head and "Running time: about" in head, (
+        f"{relative}: no reading and running time under the title"
+    )
