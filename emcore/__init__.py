@@ -14,7 +14,7 @@ imports only from the layers below it; ``tests/test_layers.py`` checks it):
 - :mod:`emcore.em` - the driver and the model protocol;
 - :mod:`emcore.accelerate` - SQUAREM extrapolation, registered with the driver
   (``fit_em(..., accelerate="squarem")``);
-- :mod:`emcore.online` - stepwise (online) EM over mini-batches (:func:`fit_online`);
+- :mod:`emcore.online` - stepwise (online) EM over mini-batches (:func:`~emcore.online.fit_online`);
 - :mod:`emcore.coins` - mixtures of coins (Do & Batzoglou 2008, Figure 1);
 - :mod:`emcore.gmm` - Gaussian mixtures (soft clustering, k-means as a limit);
 - :mod:`emcore.haplotype` - haplotype frequencies from unphased genotypes

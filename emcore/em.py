@@ -1,6 +1,6 @@
 """The generic EM driver.
 
-One loop serves every model in the book. :func:`fit_em` alternates an E-step (the
+One loop serves every model in the book. :func:`~emcore.fit_em` alternates an E-step (the
 distribution over the missing data, or *completions*, given the current parameters)
 and an M-step (the parameters that maximise the expected complete-data
 log-likelihood under that distribution), records every iterate, and says why it
@@ -12,7 +12,7 @@ A model is any object with these methods (no base class is needed). The core and
 each optional capability below are typed protocols in :mod:`emcore.protocols`
 (:class:`~emcore.protocols.EMModel`, ``HardEM``, ``Bound``, ``Prior``,
 ``DefaultStart``, ``Unconstrained``), and those protocols are exactly what the driver
-checks before a run. ``data`` is whatever :meth:`prepare` returns, ``params`` a small
+checks before a run. ``data`` is whatever ``prepare`` returns, ``params`` a small
 frozen dataclass of the model's own, ``posterior`` the model's own layout of a
 distribution over completions (for a mixture, an ``(n_samples, n_components)`` array
 of responsibilities).
@@ -46,7 +46,7 @@ One optional method turns EM into MAP-EM (pseudocounts, Dirichlet priors):
 ``log_prior(data, params) -> float``
     ``log p(params)`` up to a constant. The M-step must then maximise the expected
     complete-data log-likelihood *plus* this term, and the driver climbs
-    ``loglik + log_prior`` (recorded separately in :class:`EMRecord`), while
+    ``loglik + log_prior`` (recorded separately in :class:`~emcore.EMRecord`), while
     ``loglik`` stays the plain observed-data log-likelihood.
 
 One optional method gives a model's own deterministic start:
@@ -54,7 +54,7 @@ One optional method gives a model's own deterministic start:
 ``default_params(data) -> params``
     A start computed from the data alone (the haplotype model's centre, equal
     allele frequencies for gene counting). With ``init=None`` run 0 of
-    :func:`fit_em` starts there and further restarts from ``initial_params``, so
+    :func:`~emcore.fit_em` starts there and further restarts from ``initial_params``, so
     ``n_init > 1`` can never end below the single default run.
 
 Two optional methods give the evidence lower bound (the "Why EM works" chapter):
@@ -65,7 +65,7 @@ Two optional methods give the evidence lower bound (the "Why EM works" chapter):
 ``entropy(posterior) -> float``
     ``H(q)``, the entropy (natural log) of that distribution over completions.
 
-Two optional methods let :func:`fit_em` accelerate EM (``accelerate="squarem"``,
+Two optional methods let :func:`~emcore.fit_em` accelerate EM (``accelerate="squarem"``,
 :mod:`emcore.accelerate`) by extrapolating in a space where every point is valid:
 
 ``to_unconstrained(params) -> vector``
@@ -86,7 +86,7 @@ Two optional methods let :func:`fit_em` accelerate EM (``accelerate="squarem"``,
 
 Without them, ``fit_em(..., accelerate="squarem")`` raises :class:`TypeError`.
 
-Three optional methods let :func:`fit_em` run from expected sufficient statistics
+Three optional methods let :func:`~emcore.fit_em` run from expected sufficient statistics
 (``chunk_size=``, dask collections, arrays on disk; :mod:`emcore.scale`), so that an
 E-step is a map over pieces of the data and a sum:
 
@@ -105,12 +105,12 @@ E-step is a map over pieces of the data and a sum:
     shared settings). ``m_step_stats(d, expected_stats(d, p)[0], p)`` equals
     ``m_step(d, e_step(d, p)[0], p)`` to rounding.
 
-With ``complete_loglik`` and ``entropy``, :func:`elbo` gives the evidence lower bound
+With ``complete_loglik`` and ``entropy``, :func:`~emcore.elbo` gives the evidence lower bound
 ``F(q, params) = E_q[log P(x, z; params)] + H(q)``. For every distribution ``q``,
 ``log P(x; params) - F(q, params) = KL(q || P(z | x; params)) >= 0``, with equality
 exactly at the E-step's posterior. ``fit_em(..., record_bound=True)`` records the
 bound of each E-step at the parameters of the following M-step (see
-:class:`EMRecord`), so that the argument for monotonicity can be checked on every
+:class:`~emcore.EMRecord`), so that the argument for monotonicity can be checked on every
 iteration.
 
 The bound chain
@@ -142,7 +142,7 @@ M-steps, the run stops with status
 * ``"max_iter"`` after ``max_iter`` M-steps (``converged`` is then False);
 * ``"decreased"`` when ``L_t < L_{t-1} - 1e-10 * max(1, |L_{t-1}|)``, i.e. the
   objective fell by more than rounding error (a bug or a numerical failure; a
-  :class:`EMWarning` is issued and the better, previous parameters are returned);
+  :class:`~emcore.EMWarning` is issued and the better, previous parameters are returned);
 * ``"nan"`` when the objective is NaN or infinite (warned; the last finite iterate
   is returned).
 
@@ -204,7 +204,7 @@ class Accelerator:
 
     ``check(model, mode, record_bound)`` raises TypeError/ValueError unless the
     run can be accelerated; ``run(model, data, params, tol, max_iter, callback)``
-    returns the :class:`EMResult` of one accelerated run from ``params``.
+    returns the :class:`~emcore.EMResult` of one accelerated run from ``params``.
     """
 
     name: str
@@ -326,12 +326,12 @@ def fit_em(
     seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
         Seeds the starting points. Results are reproducible for a fixed int seed.
     callback : callable, optional
-        Called with each :class:`EMRecord` as soon as it is computed.
+        Called with each :class:`~emcore.EMRecord` as soon as it is computed.
     record_bound : bool
         If True, after every M-step evaluate the bound of the E-step that preceded
         it at the new parameters, ``g_t(theta_{t+1}) = elbo(model, data,
         theta_{t+1}, q_t)``, and store it as ``history[t + 1].bound`` (see
-        :class:`EMRecord` and "The bound chain" in :mod:`emcore.em`). Needs the
+        :class:`~emcore.EMRecord` and "The bound chain" in :mod:`emcore.em`). Needs the
         optional protocol methods ``complete_loglik`` and ``entropy``; costs one
         extra bound evaluation per iteration and changes nothing else.
     accelerate : {None, "squarem"}

@@ -5,7 +5,7 @@ stream, most of that pass is spent confirming what the first part already said.
 Stepwise EM (Cappé & Moulines 2009; Sato & Ishii 2000; Liang & Klein 2009 for the
 step sizes) keeps a running average of the expected sufficient statistics, one
 mini-batch at a time. It starts from one pass over the data, the first E-step of
-batch EM, ``s_0 = S(x; theta_0)`` and ``theta_1 = M(s_0)``; then, batch by batch,
+batch EM, ``s_0 = S(x; theta_0)`` and ``theta_1 = M(s_0)``; then, batch by batch::
 
     s_t = (1 - gamma_t) s_{t-1} + gamma_t * (n / |B_t|) * S(B_t; theta_t),
     theta_{t+1} = M(s_t),
@@ -13,7 +13,7 @@ batch EM, ``s_0 = S(x; theta_0)`` and ``theta_1 = M(s_0)``; then, batch by batch
 where ``S(B; theta)`` is the batch's statistics (``model.expected_stats``), scaled
 from the batch's ``|B_t|`` units to the ``n`` units of the whole data so that priors
 and pseudocounts weigh as in batch EM, and ``M`` is ``model.m_step_stats``. The step
-sizes are
+sizes are::
 
     gamma_t = (t + 1) ** (-alpha),    t = 1, 2, ...,    0.5 < alpha <= 1,
 
@@ -110,7 +110,7 @@ def fit_online(
         pass each); False records NaN. The start's log-likelihood comes with the
         first pass and is always recorded.
     callback : callable, optional
-        Called with each epoch's :class:`EMRecord`.
+        Called with each epoch's :class:`~emcore.EMRecord`.
 
     Returns
     -------

@@ -152,7 +152,7 @@ class EMResult:
 
     @property
     def n_evals(self) -> int:
-        """EM-map evaluations (M-steps) the run spent: the last record's ``n_evals``."""
+        """The EM-map evaluations (M-steps) the run spent, the last record's ``n_evals``."""
         return int(self.history[-1].n_evals or 0)  # filled in by EMRecord itself
 
     @property
@@ -182,6 +182,8 @@ class EMResult:
 
 
 def objective(record: EMRecord, mode: str) -> float:
+    """The objective the run climbs at ``record``: the log-likelihood for ``mode="soft"``,
+    the classification log-likelihood for ``"hard"``, plus ``log_prior`` when recorded."""
     value = record.loglik if mode == "soft" else record.classification_loglik
     if value is None:
         raise ValueError(

@@ -29,7 +29,7 @@ This module holds the pieces of that path, below the driver:
 
 * :class:`StatsModel`, which presents a model and a source as an ordinary EM model
   whose "posterior" is the summed statistics, so that the one driver
-  (:func:`emcore.em.fit_em`), its restarts and SQUAREM run unchanged.
+  (:func:`emcore.fit_em`), its restarts and SQUAREM run unchanged.
 
 The statistics path and the posterior path agree to rounding (tested per model);
 the in-memory path stays the default because the chapters show posteriors.

@@ -20,12 +20,17 @@ M-step
 Covariance types (``covariances`` shapes as in scikit-learn; mclust's names in
 brackets):
 
-``"full"``            (VVV) each component its own covariance, shape (K, d, d);
-``"tied"``            (EEE) one covariance shared by all components, shape (d, d);
-``"diag"``            (VVI) each component a diagonal covariance, shape (K, d);
-``"spherical"``       (VII) each component ``sigma_k^2 I``, shape (K,);
-``"tied_spherical"``  (EII) one ``sigma^2 I`` for all components, shape () —
-                      with equal fixed weights and hard assignments, this is k-means.
+``"full"`` (VVV)
+    each component its own covariance, shape (K, d, d);
+``"tied"`` (EEE)
+    one covariance shared by all components, shape (d, d);
+``"diag"`` (VVI)
+    each component a diagonal covariance, shape (K, d);
+``"spherical"`` (VII)
+    each component ``sigma_k^2 I``, shape (K,);
+``"tied_spherical"`` (EII)
+    one ``sigma^2 I`` for all components, shape () — with equal fixed weights and
+    hard assignments, this is k-means.
 
 Every log-likelihood is a natural log summed over the samples (not a mean).
 

@@ -127,10 +127,10 @@ class GMMParams:
         Shape (K, d, d) for "full", (d, d) for "tied", (K, d) for "diag", (K,) for
         "spherical", () for "tied_spherical".
     covariance_type : str
-        One of :data:`COVARIANCE_TYPES`.
+        One of :data:`~emcore.gmm.COVARIANCE_TYPES`.
     precisions_cholesky : ndarray
         Computed: Cholesky factors of the precisions in the layout of
-        ``covariances`` (see :func:`_precision_cholesky`).
+        ``covariances`` (see ``_precision_cholesky``).
 
     Raises
     ------

@@ -91,7 +91,7 @@ class GMMData:
 
     @functools.cached_property
     def patterns(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """The rows grouped by their pattern of observed features: ``(observed, missing, rows)``."""
+        """The rows grouped by their pattern of observed features, as ``(observed, missing, rows)``."""
         from .missing import patterns
 
         observed = self.observed if self.observed is not None else np.ones(self.X.shape, dtype=bool)

@@ -26,7 +26,7 @@ single imputation forgets. Rows are grouped by their pattern of observed
 coordinates, so each pattern needs one Cholesky factor per component.
 
 Everything here works with the statistics in the form of
-:func:`emcore._gmm_kernels.moment_stats` (moments about a shift ``s``), so that the
+``emcore._gmm_kernels.moment_stats`` (moments about a shift ``s``), so that the
 M-step, the chunked, distributed and online paths are those of complete data.
 """
 

@@ -77,10 +77,10 @@ class GaussianMixture:
     -----
     The posterior over completions is an ``(n_samples, n_components)`` array of
     responsibilities. The E-step and M-step each make one pass over the data through
-    a few large matrix products (see :mod:`emcore._gmm_kernels`).
+    a few large matrix products (see ``emcore._gmm_kernels``).
     """
 
-    #: The dask collection this model fits (:mod:`emcore.scale`): rows of numbers.
+    #: The dask collection this model fits (:mod:`emcore.scale`), an array with rows of numbers.
     DASK_COLLECTION = "array"
 
     #: The parameters ``fixed=`` may name.
@@ -402,7 +402,7 @@ class GaussianMixture:
         for the diagonal covariance types) about the mixture mean ``s = sum_k w_k mu_k``
         of ``params``. Both the statistics and the log-likelihood add up over disjoint
         pieces of data; computed in one pass by a few matrix products
-        (:func:`emcore._gmm_kernels.moment_stats`).
+        (``emcore._gmm_kernels.moment_stats``).
         """
         if not isinstance(data, GMMData) or not isinstance(params, GMMParams):
             data, params = self._data_and_params(data, params)

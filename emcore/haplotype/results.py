@@ -150,7 +150,7 @@ class HaplotypeResult:
         for the chi-square approximation: it is given only when, under the fitted
         linkage equilibrium, every one of the ``prod(K_l)`` possible haplotypes has an
         expected count of at least 1 among the ``2n`` chromosomes and four in five of
-        them at least 5 (Cochran's rule). :attr:`test_note` says which. With many
+        them at least 5 (Cochran's rule). ``test_note`` says which. With many
         rare haplotypes use a permutation test instead (Excoffier & Slatkin 1995).
         """
         if self.df <= 0 or self.test_note is not None:
@@ -279,7 +279,7 @@ def _count(n: int) -> str:
 
 
 def summarise(model: HaplotypeModel, data: HaplotypeData, fit: EMResult) -> HaplotypeResult:
-    """Build a :class:`HaplotypeResult` from a :func:`fit_em` run of ``model``."""
+    """Build a :class:`HaplotypeResult` from a :func:`~emcore.fit_em` run of ``model``."""
     f = fit.params.frequencies
     order = np.lexsort((np.arange(f.size), -f))
     order = order[f[order] > 0]

@@ -124,7 +124,7 @@ class HMMData:
         return [values[a:b] for a, b in zip(self.offsets[:-1], self.offsets[1:])]
 
     def locate(self, index: int) -> tuple[int, int]:
-        """``(sequence, position)`` of entry ``index`` of :attr:`symbols`."""
+        """``(sequence, position)`` of entry ``index`` of ``symbols``."""
         s = int(np.searchsorted(self.offsets, index, side="right")) - 1
         return s, int(index - self.offsets[s])
 

@@ -81,8 +81,8 @@ class DiscreteHMM:
         For a wrong value: fewer than 1 state or symbol, an empty or repeated
         alphabet, unknown names in ``fixed``, a negative pseudocount, an unknown
         backend, parameter values that are not probabilities of the right shape.
-    emcore.MissingDependency (an ImportError)
-        For ``backend="numba"`` where numba is not installed (``pip install
+    emcore.MissingDependency
+        An :class:`ImportError`, for ``backend="numba"`` where numba is not installed (``pip install
         'emcore[hmm]'``); ``"auto"`` then runs the numpy recursions.
 
     Notes
@@ -99,7 +99,7 @@ class DiscreteHMM:
     a Markov chain, ``q(z) = prod_t xi_t(z_{t-1}, z_t) / prod_{t=2..T-1} gamma_t(z_t)``.
     """
 
-    #: The dask collection this model fits (:mod:`emcore.scale`): one sequence per element.
+    #: The dask collection this model fits (:mod:`emcore.scale`), a bag of one sequence per element.
     DASK_COLLECTION = "bag"
 
     def __init__(

@@ -48,9 +48,9 @@ prior: :meth:`MotifModel.e_step` and :meth:`MotifModel.loglik` return
 ``log P(x; ppm, gamma)``, :meth:`MotifModel.hard_e_step` also the plain
 classification log-likelihood ``max_z log P(x, z)``, and
 :meth:`MotifModel.complete_loglik` the plain ``E_q[log P(x, z)]``, so that
-``complete_loglik + entropy`` (:func:`emcore.em.elbo`) bounds ``log P(x)`` and
+``complete_loglik + entropy`` (:func:`emcore.elbo`) bounds ``log P(x)`` and
 that bound plus ``log_prior`` bounds the objective. ``EMResult.loglik`` and
-:attr:`MotifResult.loglik` are the plain log-likelihood. Natural logs, summed over
+``MotifResult.loglik`` are the plain log-likelihood. Natural logs, summed over
 sequences, always.
 
 Masked letters

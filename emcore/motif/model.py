@@ -72,7 +72,7 @@ class MotifModel:
     background.
     """
 
-    #: The dask collection this model fits (:mod:`emcore.scale`): one sequence per element.
+    #: The dask collection this model fits (:mod:`emcore.scale`), a bag of one sequence per element.
     DASK_COLLECTION = "bag"
 
     #: The parameters ``fixed=`` may name.

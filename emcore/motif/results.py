@@ -52,7 +52,7 @@ class MotifResult:
     fit : EMResult
         The converged EM run. ``fit.objective`` is what that run climbed: in soft
         mode :attr:`objective`, in hard mode the classification log-likelihood
-        plus :attr:`log_prior`.
+        plus ``log_prior``.
     candidates : tuple of (str, float)
         The starting W-mers tried and their objective (``fit_em``'s
         ``EMResult.objective``, prior included) after the short runs.

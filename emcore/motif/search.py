@@ -118,7 +118,7 @@ def find_motifs(
     Dirichlet term :meth:`MotifModel.log_prior` (in hard mode the classification
     log-likelihood plus that term). Ranking by the same quantity the runs
     maximise keeps the choice consistent with EM itself and with ``fit_em``'s
-    choice among restarts; the reported :attr:`MotifResult.loglik` is the plain
+    choice among restarts; the reported ``MotifResult.loglik`` is the plain
     log-likelihood.
 
     Parameters
