@@ -80,23 +80,33 @@ def chunks(n_rows: int, row_size: int) -> Iterator[slice]:
         yield slice(start, min(n_rows, start + step))
 
 
+def _pool() -> tuple[ThreadPoolExecutor, ThreadpoolController]:
+    """The kernels' thread pool and the controller of the BLAS threads, made once."""
+    global _POOL, _CONTROLLER
+    with _POOL_LOCK:
+        if _CONTROLLER is None:
+            _CONTROLLER = ThreadpoolController()
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(N_WORKERS, thread_name_prefix="emcore-gmm")
+        return _POOL, _CONTROLLER
+
+
+def _one_blas_thread(controller: ThreadpoolController) -> Any:
+    """A context in which the BLAS runs single-threaded (nothing to do without one)."""
+    return controller.limit(limits=1, user_api="blas") if controller.info() else nullcontext()
+
+
 def map_chunks(fn: Callable[[slice], Any], n_rows: int, row_size: int) -> list[Any]:
     """``[fn(rows) for rows in chunks(n_rows, row_size)]``, in chunk order.
 
     With several chunks per worker the calls run on the thread pool, with the BLAS
     limited to one thread; small inputs run in the calling thread unchanged.
     """
-    global _POOL, _CONTROLLER
     parts = list(chunks(n_rows, row_size))
     if len(parts) < 2 * N_WORKERS or N_WORKERS == 1:
         return [fn(rows) for rows in parts]
-    with _POOL_LOCK:
-        if _POOL is None:
-            _CONTROLLER = ThreadpoolController()
-            _POOL = ThreadPoolExecutor(N_WORKERS, thread_name_prefix="emcore-gmm")
-        pool, controller = _POOL, _CONTROLLER
-    assert controller is not None  # made together with the pool
-    limit = controller.limit(limits=1, user_api="blas") if controller.info() else nullcontext()
+    pool, controller = _pool()
+    limit = _one_blas_thread(controller)
     with limit:
         return list(pool.map(fn, parts))
 
@@ -448,11 +458,7 @@ else:  # pragma: no cover - exercised only where numba is absent
 def _blas_threads() -> int:
     """How many threads the BLAS may use now (1 inside ``threadpool_limits(1)`` and in
     dask's worker processes, which set ``OPENBLAS_NUM_THREADS=1``)."""
-    global _CONTROLLER
-    with _POOL_LOCK:
-        if _CONTROLLER is None:
-            _CONTROLLER = ThreadpoolController()
-        controller = _CONTROLLER
+    _, controller = _pool()
     counts = [lib.num_threads for lib in controller.lib_controllers if lib.user_api == "blas"]
     return min(counts) if counts else N_WORKERS
 
@@ -515,7 +521,6 @@ def moment_stats(
     thread (a second thread gains nothing there: the many small numpy calls
     contend for the interpreter lock).
     """
-    global _POOL
     n_rows = X.shape[0]
     n_features, n_components = A.shape[1], A.shape[0]
     parts = list(chunks(n_rows, max(1, n_features * CHUNK_ELEMENTS // STATS_BLOCK_ELEMENTS)))
@@ -530,14 +535,10 @@ def moment_stats(
         return block(X, shift, A, diagonal, rows)
 
     if threads > 1:
-        with _POOL_LOCK:
-            if _POOL is None:
-                _POOL = ThreadPoolExecutor(N_WORKERS, thread_name_prefix="emcore-gmm")
-            pool = _POOL
-        assert _CONTROLLER is not None  # made by _blas_threads
-        # one run of consecutive blocks per thread (one task each: no per-block hand-off)
+        pool, controller = _pool()
+        # one task per thread, each taking every `threads`-th block (no per-block hand-off)
         runs = [parts[i::threads] for i in range(threads)]
-        with _CONTROLLER.limit(limits=1, user_api="blas"):
+        with _one_blas_thread(controller):
             done = list(pool.map(lambda run: [part(rows) for rows in run], runs))
         results = [done[i % threads][i // threads] for i in range(len(parts))]
     else:
