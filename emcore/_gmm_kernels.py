@@ -38,6 +38,7 @@ Threads
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -322,10 +323,9 @@ def _features_loops(block: np.ndarray, shift: np.ndarray, diagonal: bool, out: n
     m, d = block.shape
     for i in range(m):
         out[0, i] = 1.0
-    for a in range(d):
-        s = shift[a]
-        for i in range(m):
-            out[1 + a, i] = block[i, a] - s
+    for i in range(m):  # row by row: the block is read in its own (row-major) order
+        for a in range(d):
+            out[1 + a, i] = block[i, a] - shift[a]
     o = d + 1
     if diagonal:
         for a in range(d):
@@ -384,13 +384,18 @@ _LOG_R_FLOOR = -600.0
 #: rows for d = 10 with full covariances, 4,761 with diagonal ones.
 STATS_BLOCK_ELEMENTS = 100_000
 
+#: Rows whose normalising constants are multiplied together before one logarithm is
+#: taken (each constant is at most ``K``; ``K**32`` overflows only for ``K > 4e9``).
+_LOG_GROUP = 32
+
 
 _LOCAL = threading.local()
 
 
-def _workspace(n_features: int, n_components: int, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _workspace(n_features: int, n_components: int, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """This thread's buffers for a block of ``rows`` (kept between calls): ``phi``, the
-    log-joint (then the responsibilities) and one number per row.
+    log-joint (then the responsibilities), one number per row and a scratch array of
+    the log-joint's size.
 
     Allocating a block's megabyte of ``phi`` afresh for every block costs page faults
     wherever the allocator returns large blocks to the system at once (dask's
@@ -399,7 +404,12 @@ def _workspace(n_features: int, n_components: int, rows: int) -> tuple[np.ndarra
     """
     held = getattr(_LOCAL, "buffers", None)
     if held is None or held[0].shape[0] != n_features or held[1].shape[0] != n_components or held[0].shape[1] < rows:
-        held = (np.empty((n_features, rows)), np.empty((n_components, rows)), np.empty(rows))
+        held = (
+            np.empty((n_features, rows)),
+            np.empty((n_components, rows)),
+            np.empty(rows),
+            np.empty(n_components * rows),
+        )
         _LOCAL.buffers = held
     return held
 
@@ -414,45 +424,132 @@ def _block_log_joint_loops(
     Returns the first row whose ``top`` is not finite (-1 when there is none).
     """
     _features_numba(block, shift, diagonal, phi)
-    lj[:, :] = np.dot(A, phi)
+    np.dot(A, phi, lj)
     n_components, m = lj.shape
     for i in range(m):
         top[i] = lj[0, i]
     for c in range(1, n_components):
+        row = lj[c]
         for i in range(m):
-            top[i] = max(top[i], lj[c, i])
+            v, t = row[i], top[i]
+            top[i] = t if v <= t else v  # a NaN entry makes top NaN (or the row's sum NaN below)
+    n_bad = 0
+    for i in range(m):  # counted without branches (the loop vectorises); searched only if needed
+        n_bad += not (abs(top[i]) < np.inf)
     first = -1
-    for i in range(m):
-        if not np.isfinite(top[i]):
-            first = i
-            break
-    for c in range(n_components):
+    if n_bad:
         for i in range(m):
-            lj[c, i] = max(lj[c, i] - top[i], floor)
+            if not np.isfinite(top[i]):
+                first = i
+                break
+    for c in range(n_components):
+        row = lj[c]
+        for i in range(m):
+            gap = row[i] - top[i]
+            row[i] = floor if gap < floor else gap  # NaN stays NaN
     return first
 
 
-def _block_stats_loops(phi: np.ndarray, r: np.ndarray, norm: np.ndarray) -> np.ndarray:
-    """Second half of a block (compiled by numba): ``r`` holds ``exp(lj)``; its column
-    sums go to ``norm``, ``r`` is normalised to responsibilities, and ``r phi^T``
-    (shape ``(K, F)``) is returned."""
+def _block_stats_loops(phi: np.ndarray, r: np.ndarray, top: np.ndarray) -> tuple[np.ndarray, float]:
+    """Second half of a block (compiled by numba): ``r`` holds ``exp(lj)``; it is
+    normalised to responsibilities (each column times the reciprocal of its sum), and
+    ``r phi^T`` (shape ``(K, F)``) is returned with the block's log-likelihood
+    ``sum_i (log sum_k exp(lj_ik) + top_i)``.
+
+    The column sums lie in ``[1, K]`` (the largest entry of a column is ``exp(0)``),
+    so a product of :data:`_LOG_GROUP` of them cannot overflow for any practical
+    ``K``: one logarithm per group instead of one per row.
+    """
     n_components, m = r.shape
+    norm = np.empty(m)
     for i in range(m):
         norm[i] = r[0, i]
     for c in range(1, n_components):
         for i in range(m):
             norm[i] += r[c, i]
+    for i in range(m):
+        norm[i] = 1.0 / norm[i]
     for c in range(n_components):
         for i in range(m):
-            r[c, i] /= norm[i]
-    return np.dot(r, phi.T)
+            r[c, i] *= norm[i]
+    total = 0.0
+    for start in range(0, m, _LOG_GROUP):
+        inverse = 1.0
+        for i in range(start, min(m, start + _LOG_GROUP)):
+            inverse *= norm[i]
+        total -= np.log(inverse)
+    for i in range(m):
+        total += top[i]
+    return np.dot(r, phi.T), total
+
+
+# exp of the floored log-joint, vectorised by the compiler on any CPU. numpy's own exp is
+# vectorised only where it has AVX-512 kernels (scalar libm elsewhere: five times
+# slower on AVX2), and calling it between two compiled halves hands the block back to
+# the interpreter. The classic construction (Cody and Waite's reduction, then 2**k
+# written into the exponent bits): x = k ln2 + r with k = round(x / ln2) and |r| <=
+# ln2 / 2, exp(r) by its Taylor polynomial of degree 13 (remainder below 5e-18
+# relative), 2**k exact. Plain multiplications and additions (no fused multiply-add,
+# no reassociation), so the same bits on every CPU; within one unit in the last place
+# of the exact value for the arguments it gets, [-600, 0] (NaN stays NaN).
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 to 32 bits: k * _LN2_HI is exact for |k| < 2**20
+_LN2_LO = 1.90821492927058770002e-10  # the rest of ln 2
+_ROUNDER = 6755399441055744.0  # 1.5 * 2**52: x + _ROUNDER rounds x to an integer, held in the low bits
+_EXPONENT_BIAS = 1023 - int(np.array(_ROUNDER).view(np.int64))  # low bits of x + _ROUNDER -> k + 1023
+_TAYLOR = tuple(1.0 / math.factorial(n) for n in range(14))
+(_C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13) = _TAYLOR[2:]
+
+
+def _exp_nonpositive_loops(x: np.ndarray, scratch: np.ndarray) -> None:
+    """``x <- exp(x)`` in place, for a 1-D ``x`` with entries in ``[-600, 0]`` (compiled
+    by numba; ``scratch`` is a float array of at least ``x``'s size)."""
+    n = x.size
+    for i in range(n):
+        v = x[i]
+        t = v * _LOG2E + _ROUNDER
+        k = t - _ROUNDER  # round(v / ln 2)
+        r = (v - k * _LN2_HI) - k * _LN2_LO
+        p = _C13
+        p = p * r + _C12
+        p = p * r + _C11
+        p = p * r + _C10
+        p = p * r + _C9
+        p = p * r + _C8
+        p = p * r + _C7
+        p = p * r + _C6
+        p = p * r + _C5
+        p = p * r + _C4
+        p = p * r + _C3
+        p = p * r + _C2
+        p = p * r + 1.0
+        x[i] = p * r + 1.0
+        scratch[i] = t
+    bits = scratch[:n].view(np.int64)
+    for i in range(n):
+        bits[i] = (bits[i] + _EXPONENT_BIAS) << 52  # the bits of 2.0**k
+    for i in range(n):
+        x[i] *= scratch[i]
+
+
+def _block_loops(
+    block: np.ndarray, shift: np.ndarray, A: np.ndarray, diagonal: bool, phi: np.ndarray, lj: np.ndarray,
+    top: np.ndarray, scratch: np.ndarray, floor: float,
+) -> tuple[np.ndarray, float, int]:  # fmt: skip
+    """A whole block in one compiled call: the first half, ``exp``, the second half."""
+    first = _block_log_joint(block, shift, A, diagonal, phi, lj, top, floor)
+    _exp_nonpositive(lj.reshape(-1), scratch)
+    stats, total = _block_stats(phi, lj, top)
+    return stats, total, first
 
 
 if HAVE_NUMBA:
     _block_log_joint = numba.njit(cache=True, nogil=True)(_block_log_joint_loops)
     _block_stats = numba.njit(cache=True, nogil=True)(_block_stats_loops)
+    _exp_nonpositive = numba.njit(cache=True, nogil=True)(_exp_nonpositive_loops)
+    _block = numba.njit(cache=True, nogil=True)(_block_loops)
 else:  # pragma: no cover - exercised only where numba is absent
-    _block_log_joint = _block_stats = None
+    _block_log_joint = _block_stats = _exp_nonpositive = _block = None
 
 
 def _blas_threads() -> int:
@@ -467,7 +564,7 @@ def _stats_block_numpy(X: np.ndarray, shift: np.ndarray, A: np.ndarray, diagonal
     """One block of :func:`moment_stats` in numpy calls (the reference, and the path
     without numba): ``(r phi^T, log-likelihood, first bad row)``."""
     m = rows.stop - rows.start
-    phi_buffer, lj_buffer, _ = _workspace(A.shape[1], A.shape[0], m)
+    phi_buffer, lj_buffer, _, _ = _workspace(A.shape[1], A.shape[0], m)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         phi = _features(X[rows], shift, diagonal, phi_buffer, compiled=False)
         lj = np.matmul(A, phi, out=lj_buffer[:, :m])  # (K, m)
@@ -477,31 +574,27 @@ def _stats_block_numpy(X: np.ndarray, shift: np.ndarray, A: np.ndarray, diagonal
         np.maximum(lj, _LOG_R_FLOOR, out=lj)
         np.exp(lj, out=lj)
         norm = lj.sum(axis=0)
-        lj /= norm
+        lj *= 1.0 / norm
         total = float(np.log(norm).sum() + top.sum())
     first = int(np.argmax(bad)) + rows.start if bad.any() else -1
     return lj @ phi.T, total, first  # (K, m) @ (m, F): the faster order for OpenBLAS
 
 
 def _stats_block_compiled(X: np.ndarray, shift: np.ndarray, A: np.ndarray, diagonal: bool, rows: slice):
-    """:func:`_stats_block_numpy` as two compiled calls around numpy's ``exp``.
+    """:func:`_stats_block_numpy` as one compiled call that holds no interpreter lock
+    (so two threads run two blocks at once).
 
-    The compiled halves hold no interpreter lock, so two threads run two blocks at
-    once; ``exp`` stays numpy's (vectorised, about eight times faster than the
-    compiled scalar one). The same arithmetic in the same order, except the products
-    (another BLAS call) and so the last bits of ``r phi^T``.
+    The same arithmetic in the same order, except the products (another BLAS call, so
+    the last bits of ``r phi^T``), ``exp`` (:func:`_exp_nonpositive_loops`, within
+    one unit in the last place of numpy's) and the log-likelihood (one logarithm
+    per group of rows): the two paths agree to rounding.
     """
     m = rows.stop - rows.start
-    phi_buffer, lj_buffer, top_buffer = _workspace(A.shape[1], A.shape[0], m)
+    phi_buffer, lj_buffer, top_buffer, scratch = _workspace(A.shape[1], A.shape[0], m)
     phi, lj, top = phi_buffer[:, :m], lj_buffer[:, :m], top_buffer[:m]
     if m < phi_buffer.shape[1]:  # the last, shorter block: contiguous buffers of its size
         phi, lj, top = np.empty_like(phi), np.empty_like(lj), np.empty_like(top)
-    bad = _block_log_joint(np.ascontiguousarray(X[rows]), shift, A, diagonal, phi, lj, top, _LOG_R_FLOOR)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        np.exp(lj, out=lj)
-        norm = np.empty(m)
-        stats = _block_stats(phi, lj, norm)
-        total = float(np.log(norm).sum() + top.sum())
+    stats, total, bad = _block(np.ascontiguousarray(X[rows]), shift, A, diagonal, phi, lj, top, scratch, _LOG_R_FLOOR)
     return stats, total, bad + rows.start if bad >= 0 else -1
 
 
@@ -524,7 +617,7 @@ def moment_stats(
     n_rows = X.shape[0]
     n_features, n_components = A.shape[1], A.shape[0]
     parts = list(chunks(n_rows, max(1, n_features * CHUNK_ELEMENTS // STATS_BLOCK_ELEMENTS)))
-    if compiled and _block_log_joint is not None:
+    if compiled and _block is not None:
         block = _stats_block_compiled
         A = np.ascontiguousarray(A)
         threads = min(N_WORKERS, _blas_threads(), len(parts))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -547,6 +548,53 @@ def test_compiled_statistics_equal_the_numpy_statistics_on_any_number_of_threads
     X[15_000] = 1e200
     assert kernels.moment_stats(X, shift, A, diagonal)[2] == 15_000
     assert kernels.moment_stats(X, shift, A, diagonal, compiled=False)[2] == 15_000
+
+
+def test_compiled_exp_is_within_one_unit_in_the_last_place_on_its_range():
+    # the statistics path's own exp (vectorised by the compiler on any CPU) against
+    # numpy's, on the floored log-joint's range [-600, 0]; exp(0) is exactly 1 (the
+    # largest entry of every column), NaN stays NaN
+    from emcore import _gmm_kernels as kernels
+
+    if not kernels.HAVE_NUMBA:
+        pytest.skip("numba is not installed: the numpy statistics use numpy's exp")
+    rng = np.random.default_rng(5)
+    x = np.concatenate([
+        -600.0 * rng.random(200_000), -rng.random(50_000), -np.log(2.0) * np.arange(0.0, 866.0, 0.5),
+        [0.0, -0.0, -1e-300, -600.0, np.nan],
+    ])  # fmt: skip
+    x = x[(x >= -600.0) | np.isnan(x)]
+    got = x.copy()
+    kernels._exp_nonpositive(got, np.empty_like(got))
+    want = np.exp(x)
+    finite = ~np.isnan(x)
+    assert np.isnan(got[~finite]).all()
+    ulps = np.abs(got[finite] - want[finite]) / np.spacing(want[finite])
+    assert ulps.max() <= 1.0, ulps.max()
+    assert (got[x == 0.0] == 1.0).all()
+
+
+def test_compiled_exp_gives_the_same_bits_when_compiled_for_a_generic_cpu():
+    # no fused multiply-adds and no reassociation: the vectorised loop of this CPU and
+    # the scalar loop numba compiles for a generic x86-64 round identically
+    import subprocess
+    import sys
+
+    from emcore import _gmm_kernels as kernels
+
+    if not kernels.HAVE_NUMBA:
+        pytest.skip("numba is not installed: the numpy statistics use numpy's exp")
+    code = (
+        "import numpy as np; from emcore import _gmm_kernels as k; "
+        "x = -600.0 * np.random.default_rng(3).random(100_003); "
+        "k._exp_nonpositive(x, np.empty_like(x)); print(x.view(np.int64).sum())"
+    )
+    here = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    generic = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env={**os.environ, "NUMBA_CPU_NAME": "generic"},
+    )  # fmt: skip
+    assert here.stdout == generic.stdout and here.stdout.strip()
 
 
 def test_statistics_of_a_far_component_match_the_posterior_path():
