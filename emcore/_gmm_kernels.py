@@ -52,10 +52,10 @@ from threadpoolctl import ThreadpoolController
 
 from ._optional import MissingDependency, require
 
-# numba is optional: with it, the features of the statistics path are written by one
-# compiled loop; without it (or when it does not import), by numpy calls. Same numbers.
+# numba is optional: with it, each block of the statistics path is one compiled call;
+# without it (or when it does not import), numpy calls compute the same numbers to rounding.
 try:
-    numba = require("numba", "scale", "the compiled feature loop of the statistics path")
+    numba = require("numba", "scale", "the compiled blocks of the statistics path")
     HAVE_NUMBA = True
 except MissingDependency:  # pragma: no cover - exercised only where numba is absent
     numba = None  # type: ignore[assignment]  # the module is absent

@@ -6,8 +6,8 @@ grouped into the extras of ``pyproject.toml``:
 * ``motif``: Biopython (reading FASTA files) and logomaker (the CRP sites it ships);
 * ``hmm``: numba (compiled HMM recursions; without it the numpy recursions run);
 * ``scale``: dask, distributed and zarr (chunked, distributed and on-disk EM,
-  :mod:`emcore.scale`), and numba (the Gaussian mixture's statistics features in one
-  compiled loop; without it numpy computes the same numbers);
+  :mod:`emcore.scale`), and numba (the Gaussian mixture's statistics path in compiled
+  blocks; without it numpy computes the same numbers to rounding);
 * ``all``: every extra.
 
 :func:`require` imports such a package at the point of use. When it is missing the
